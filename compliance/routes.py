@@ -1,0 +1,79 @@
+"""Routes: named model endpoints (base URL, model, region, upstream limits, prices).
+
+A route is configuration only; the gateway turns it into a client. Secrets are read from the
+environment variable the route names (``api_key_env``) or given inline (``api_key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from compliance.errors import ComplianceError
+
+StructuredOutput = Literal["json_schema", "json_object", "none"]
+
+SIMULATOR_BASE_URL = "http://127.0.0.1:8300/v1"
+SIMULATOR_API_KEY = "nightshift-simulator"
+
+
+class RouteConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str
+    api_key_env: str | None = None
+    api_key: SecretStr | None = None
+    model: str
+    region: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 country")
+    rpm: int = Field(default=0, ge=0, description="upstream requests/min; 0 = none")
+    tpm: int = Field(default=0, ge=0, description="upstream tokens/min; 0 = none")
+    price_input_per_1m: Decimal = Field(default=Decimal(0), ge=0)
+    price_output_per_1m: Decimal = Field(default=Decimal(0), ge=0)
+    timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    structured_output: StructuredOutput = "json_schema"
+    #: True only for the provider simulator that ships with nightshift.
+    simulator: bool = False
+
+    @field_validator("region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    def resolve_api_key(self, name: str, env: Mapping[str, str]) -> str:
+        """The secret to send, or a ComplianceError that tells the operator what to set."""
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        if self.api_key_env is None:
+            raise ComplianceError(
+                f"route {name!r} has no API key: set api_key_env (preferred) or api_key "
+                f"in [routes.{name}]"
+            )
+        value = env.get(self.api_key_env)
+        if not value:
+            raise ComplianceError(
+                f"route {name!r} reads its API key from the environment variable "
+                f"{self.api_key_env}, which is not set; "
+                f"export {self.api_key_env}=... and start again"
+            )
+        return value
+
+
+def simulator_route() -> RouteConfig:
+    """The built-in route used when no configuration file exists: the local provider simulator."""
+    return RouteConfig(
+        base_url=SIMULATOR_BASE_URL,
+        api_key=SecretStr(SIMULATOR_API_KEY),
+        model="simulator",
+        region="KZ",
+        simulator=True,
+    )

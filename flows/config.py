@@ -1,0 +1,75 @@
+"""Configuration of the flows: which route each step uses, the nightly window, ingest limits."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+STEPS = ("extract", "categorize", "draft")
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class StepRoute(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    route: str
+    escalate_to: str | None = None
+
+
+class StepsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    extract: StepRoute
+    categorize: StepRoute
+    draft: StepRoute
+
+    def items(self) -> list[tuple[str, StepRoute]]:
+        return [(name, getattr(self, name)) for name in STEPS]
+
+    @classmethod
+    def all_on(cls, route: str) -> StepsConfig:
+        step = StepRoute(route=route)
+        return cls(extract=step, categorize=step, draft=step)
+
+
+class NightlyConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schedule: str = "0 1 * * *"
+    timezone: str = "Asia/Almaty"
+    window_end: str = "05:00"
+    chunk_size: int = Field(default=100, ge=1, le=10_000)
+    concurrency: int = Field(default=32, ge=1, le=1_024)
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"schedule must be a 5-field cron expression, got {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Almaty"
+            ) from None
+        return value
+
+    @field_validator("window_end")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not _HH_MM.match(value):
+            raise ValueError(f"window_end must be HH:MM (24 h), got {value!r}")
+        return value
+
+
+class IngestConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_record_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -1,0 +1,1 @@
+"""Service: the operator CLI, settings loading, the provider simulator and sample data."""

@@ -1,0 +1,54 @@
+"""The operator CLI ``nightshift``.
+
+Every command that reports has ``--json``; progress goes to stderr so stdout stays parseable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from service.cli_support import out_console, print_json, reported_errors, settings
+from service.context import init_home
+
+app = typer.Typer(
+    name="nightshift",
+    no_args_is_help=True,
+    add_completion=False,
+    help="nightshift: LLM document work for regulated teams, behind one compliance gateway.",
+)
+
+
+@app.callback()
+def main() -> None:
+    """nightshift: LLM document work for regulated teams, behind one compliance gateway."""
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+
+@app.command("init")
+def init_command(json_output: JsonFlag = False) -> None:
+    """Create NIGHTSHIFT_HOME, migrate the database and create the data key (idempotent)."""
+    cfg = settings()
+    with reported_errors():
+        report = init_home(cfg)
+    if json_output:
+        print_json(report.as_dict())
+        return
+    moved = (
+        f"migrated {report.migrated_from or 'empty'} -> {report.migrated_to}"
+        if report.migrated_from != report.migrated_to
+        else f"already at {report.migrated_to}"
+    )
+    out_console.print(f"home      {report.home}")
+    out_console.print(f"database  {report.database} ({moved})")
+    key = "created" if report.key_created else "present"
+    out_console.print(f"data key  {report.key_id} ({key})")
+
+
+@app.command("demo")
+def demo_command(json_output: JsonFlag = False) -> None:
+    """The main job on embedded defaults (grows with each capability that lands)."""
+    init_command(json_output=json_output)

@@ -1,0 +1,20 @@
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+
+from storage.models.base import Base, TimestampMixin
+from storage.models.documents import Document, DocumentFormat, DocumentStatus
+from storage.models.runs import Run, RunKind, RunStatus
+from storage.models.step_results import Step, StepResult, StepStatus
+
+__all__ = [
+    "Base",
+    "Document",
+    "DocumentFormat",
+    "DocumentStatus",
+    "Run",
+    "RunKind",
+    "RunStatus",
+    "Step",
+    "StepResult",
+    "StepStatus",
+    "TimestampMixin",
+]

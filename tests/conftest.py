@@ -1,0 +1,86 @@
+"""Shared fixtures: a real, migrated database (SQLite by default, PostgreSQL when
+``NIGHTSHIFT_TEST_DATABASE_URL`` names one), a nightshift home and its key ring."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from compliance.encryption import KeyRing
+from storage.engine import make_engine, normalize_url, session_factory
+from storage.migrate import upgrade
+from storage.models import Base
+
+TEST_DATABASE_URL = os.environ.get("NIGHTSHIFT_TEST_DATABASE_URL", "")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the migration head: a SQLite file to copy, or the PostgreSQL test schema."""
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(_migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A clean, migrated database for one test."""
+    if TEST_DATABASE_URL:
+        engine = make_engine(TEST_DATABASE_URL)
+        tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        yield str(normalize_url(TEST_DATABASE_URL).render_as_string(hide_password=False))
+        return
+    path = tmp_path / "nightshift.db"
+    shutil.copyfile(_migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A nightshift home whose settings point at the test database."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("NIGHTSHIFT_HOME", str(home))
+    monkeypatch.setenv("NIGHTSHIFT_DATABASE_URL", database_url)
+    monkeypatch.delenv("NIGHTSHIFT_CONFIG", raising=False)
+    return home
+
+
+@pytest.fixture
+def keyring(tmp_path: Path) -> KeyRing:
+    ring, _ = KeyRing.ensure(tmp_path / "keys")
+    return ring
