@@ -5,12 +5,18 @@ Every command that reports has ``--json``; progress goes to stderr so stdout sta
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
+from flows.context import init_home
+from flows.prefect_env import apply_prefect_defaults
 from service.cli_support import out_console, print_json, reported_errors, settings
-from service.context import init_home
+from service.demo import demo_command
+from service.ingest_cli import ingest_command
+from service.sample_data.cli import sample_data_command
+from service.simulator.cli import simulator_command
 
 app = typer.Typer(
     name="nightshift",
@@ -23,6 +29,7 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """nightshift: LLM document work for regulated teams, behind one compliance gateway."""
+    apply_prefect_defaults(os.environ)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
@@ -48,7 +55,7 @@ def init_command(json_output: JsonFlag = False) -> None:
     out_console.print(f"data key  {report.key_id} ({key})")
 
 
-@app.command("demo")
-def demo_command(json_output: JsonFlag = False) -> None:
-    """The main job on embedded defaults (grows with each capability that lands)."""
-    init_command(json_output=json_output)
+app.command("demo")(demo_command)
+app.command("ingest")(ingest_command)
+app.command("sample-data")(sample_data_command)
+app.command("simulator")(simulator_command)

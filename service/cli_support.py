@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from service.config import Settings, load_settings
+from flows.settings import Settings, load_settings
 from storage.errors import NightshiftError
 
 #: Human output and progress bars go to stderr, so ``--json`` output on stdout stays clean.

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig
 from flows.config import IngestConfig, NightlyConfig, StepRoute
-from service.config import BillingConfig, StorageConfig
+from flows.settings import BillingConfig, StorageConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Settings: typed, loaded once at start-up, validated before anything runs.
+"""Settings: typed, loaded once at start-up (CLI, API or a Prefect flow run), validated first.
 
 Where they come from, highest priority first:
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.config import ConfigError, load_settings
+from flows.settings import ConfigError, load_settings
 
 ISSUE_SHAPE = """
 [residency]

@@ -1,0 +1,80 @@
+"""The queries of the ``documents`` table.
+
+A repository works inside the caller's session and never commits: the flow or request boundary
+owns the unit of work (:func:`storage.engine.transaction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models.documents import Document, DocumentStatus
+
+#: Keys per ``IN (...)`` query; well below SQLite's and PostgreSQL's bound-parameter limits.
+LOOKUP_BATCH = 500
+
+
+class DocumentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, document_id: int) -> Document | None:
+        return self.session.get(Document, document_id)
+
+    def add(self, document: Document) -> Document:
+        self.session.add(document)
+        return document
+
+    def add_all(self, documents: Iterable[Document]) -> None:
+        self.session.add_all(documents)
+
+    def by_identity_keys(self, keys: Collection[str]) -> dict[str, Document]:
+        """The documents with these identity keys (absent keys are simply missing).
+
+        One query per :data:`LOOKUP_BATCH` keys, never one per key.
+        """
+        unique = sorted(set(keys))
+        found: dict[str, Document] = {}
+        for start in range(0, len(unique), LOOKUP_BATCH):
+            chunk = unique[start : start + LOOKUP_BATCH]
+            rows = self.session.scalars(select(Document).where(Document.identity_key.in_(chunk)))
+            found.update((row.identity_key, row) for row in rows)
+        return found
+
+    def by_identity_key(self, key: str) -> Document | None:
+        return self.session.scalars(select(Document).where(Document.identity_key == key)).first()
+
+    def count(self, *, source: str | None = None) -> int:
+        query = select(func.count()).select_from(Document)
+        if source is not None:
+            query = query.where(Document.source == source)
+        return int(self.session.scalar(query) or 0)
+
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(
+            select(Document.status, func.count()).group_by(Document.status)
+        ).all()
+        return {str(status): int(count) for status, count in rows}
+
+    def pending_ids(self, limit: int | None = None) -> Sequence[int]:
+        """Ids of the documents still to process: urgent first, then oldest first."""
+        query = (
+            select(Document.id)
+            .where(Document.status == DocumentStatus.PENDING)
+            .order_by(Document.urgent.desc(), Document.id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.scalars(query).all()
+
+    def set_status(self, document_ids: Collection[int], status: DocumentStatus) -> None:
+        """Move these documents to ``status`` (ids that do not exist are ignored)."""
+        ids = sorted(set(document_ids))
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            chunk = ids[start : start + LOOKUP_BATCH]
+            self.session.execute(
+                update(Document).where(Document.id.in_(chunk)).values(status=status)
+            )
