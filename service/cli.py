@@ -15,6 +15,7 @@ from flows.prefect_env import apply_prefect_defaults
 from service.cli_support import out_console, print_json, reported_errors, settings
 from service.demo import demo_command
 from service.ingest_cli import ingest_command
+from service.run_cli import process_command, run_app
 from service.sample_data.cli import sample_data_command
 from service.simulator.cli import simulator_command
 
@@ -59,3 +60,5 @@ app.command("demo")(demo_command)
 app.command("ingest")(ingest_command)
 app.command("sample-data")(sample_data_command)
 app.command("simulator")(simulator_command)
+app.command("process")(process_command)
+app.add_typer(run_app, name="run")

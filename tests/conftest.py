@@ -84,3 +84,17 @@ def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
 def keyring(tmp_path: Path) -> KeyRing:
     ring, _ = KeyRing.ensure(tmp_path / "keys")
     return ring
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[Path]:
+    """One temporary Prefect server for the whole session; yields its SQLite database file."""
+    import prefect.settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.prefect_env import apply_prefect_defaults
+
+    apply_prefect_defaults(os.environ)
+    with prefect_test_harness(server_startup_timeout=60):
+        url = prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
+        yield Path(str(url).split(":///", 1)[1])

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base, TimestampMixin
 from storage.models.documents import Document, DocumentFormat, DocumentStatus
+from storage.models.pacing import RoutePacing
 from storage.models.runs import Run, RunKind, RunStatus
 from storage.models.step_results import Step, StepResult, StepStatus
 
@@ -10,6 +11,7 @@ __all__ = [
     "Document",
     "DocumentFormat",
     "DocumentStatus",
+    "RoutePacing",
     "Run",
     "RunKind",
     "RunStatus",

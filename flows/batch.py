@@ -1,0 +1,168 @@
+"""Processing documents in chunks: plain async functions, wrapped by the nightly chunk task.
+
+Per document: decrypt, (mask — issue 4), then extract → categorize → draft, each step's result
+saved the moment it finishes, so a killed worker loses at most the calls in flight. A chunk is
+idempotent: a retried or re-run chunk skips every step already finished for the document's
+current content and the active prompt versions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from compliance.encryption import DataKey
+from compliance.errors import EncryptionError
+from flows.accounting import RunCounters
+from flows.documents import DocumentPayload, open_payload
+from flows.results import data_key_of, document_status, finished_outputs, save_outcome
+from flows.runtime import Runtime
+from flows.steps import run_step
+from flows.steps.base import DocumentView, StepOutcome
+from flows.window import WindowGuard
+from storage.engine import transaction
+from storage.models import Document, DocumentStatus, StepStatus
+
+logger = logging.getLogger("nightshift.batch")
+
+STEP_ORDER: tuple[str, ...] = ("extract", "categorize", "draft")
+#: Called with ("planned", n) once, then (status, 1) as each document ends.
+ProgressHook = Callable[[str, int], None]
+
+
+@dataclass
+class BatchState:
+    """What every chunk of one run shares (same process, same event loop)."""
+
+    runtime: Runtime
+    run_id: str
+    steps: tuple[str, ...]
+    versions: dict[str, tuple[str, str]]
+    semaphore: asyncio.Semaphore
+    window: WindowGuard
+    counters: RunCounters = field(default_factory=RunCounters)
+    progress: ProgressHook | None = None
+
+    def tick(self, what: str, n: int = 1) -> None:
+        if self.progress is not None:
+            self.progress(what, n)
+
+
+@dataclass
+class _Loaded:
+    document: Document
+    view: DocumentView
+    data_key: DataKey
+    finished: dict[str, tuple[StepStatus, dict[str, Any] | None]]
+
+
+def view_of(document: Document, payload: DocumentPayload) -> DocumentView:
+    readable = tuple((a.filename, a.text) for a in payload.attachments if a.readable and a.text)
+    return DocumentView(
+        document_id=document.id,
+        content_hash=document.content_hash,
+        subject=payload.subject,
+        body=payload.body,
+        attachments=readable,
+        sender_name=payload.from_name,
+        urgent_hint=document.urgent,
+        unreadable_attachments=sum(1 for a in payload.attachments if not a.readable),
+    )
+
+
+def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
+    runtime = state.runtime
+    keyring = runtime.app.keyring
+    with transaction(runtime.app.sessions) as session:
+        documents = {
+            d.id: d for d in session.scalars(select(Document).where(Document.id.in_(document_ids)))
+        }
+        finished = finished_outputs(session, keyring, documents, state.versions)
+    loaded = []
+    for document_id in document_ids:
+        document = documents.get(document_id)
+        if document is None:
+            continue
+        try:
+            payload = open_payload(keyring, document)
+            key = data_key_of(keyring, document)
+        except (EncryptionError, ValueError) as exc:
+            logger.warning("document %s cannot be read: %s", document_id, type(exc).__name__)
+            continue
+        loaded.append(
+            _Loaded(document, view_of(document, payload), key, finished.get(document_id, {}))
+        )
+    return loaded
+
+
+def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
+    with transaction(state.runtime.app.sessions) as session:
+        save_outcome(session, item.document, item.data_key, outcome, state.run_id)
+
+
+def _set_status(state: BatchState, document_id: int, status: DocumentStatus) -> None:
+    with transaction(state.runtime.app.sessions) as session:
+        session.execute(
+            update(Document).where(Document.id == document_id).values(status=status.value)
+        )
+
+
+async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[str, int]:
+    """Run the pending steps of these documents; returns this chunk's document counts."""
+    loaded = await asyncio.to_thread(_load, state, document_ids)
+    results = await asyncio.gather(*(_process_document(state, item) for item in loaded))
+    counts: dict[str, int] = {}
+    for status in results:
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+async def _process_document(state: BatchState, item: _Loaded) -> str:
+    pending = [s for s in state.steps if s not in item.finished]
+    statuses = {s: status for s, (status, _) in item.finished.items()}
+    if pending:
+        started = state.window.try_start()
+        if started is None:
+            state.counters.documents_deferred += 1
+            state.tick("deferred")
+            return "deferred"
+        async with state.semaphore:
+            try:
+                await _run_steps(state, item, pending, statuses)
+            except EncryptionError as exc:
+                # The document's key is gone (erased) or damaged: nothing to send, nothing lost.
+                logger.warning("document %s skipped: %s", item.document.id, type(exc).__name__)
+                statuses["error"] = StepStatus.FAILED
+        state.window.finish_one(started)
+    status = document_status(list(statuses.values()), len(STEP_ORDER))
+    if status.value != item.document.status:
+        await asyncio.to_thread(_set_status, state, item.document.id, status)
+    state.counters.add_document(status)
+    state.tick(status.value)
+    return status.value
+
+
+async def _run_steps(
+    state: BatchState, item: _Loaded, pending: Sequence[str], statuses: dict[str, StepStatus]
+) -> None:
+    runtime = state.runtime
+    ctx = runtime.step_context("nightly", state.run_id)
+    previous: dict[str, Mapping[str, Any]] = {
+        s: out for s, (_, out) in item.finished.items() if out is not None
+    }
+    for step in STEP_ORDER:
+        if step not in pending:
+            continue
+        if step == "draft" and "categorize" not in previous:
+            continue  # nothing to answer without a category; the document stays failed/pending
+        outcome = await run_step(ctx, runtime.registry, step, item.view, previous)
+        await asyncio.to_thread(_save, state, item, outcome)
+        state.counters.add_outcome(outcome)
+        statuses[step] = outcome.status
+        if outcome.output is not None:
+            previous[step] = outcome.output

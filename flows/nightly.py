@@ -1,0 +1,215 @@
+"""The nightly batch: plan the pending work, process it in chunk tasks, summarise the run.
+
+Prefect sees one flow run per night and one task run per chunk of ``nightly.chunk_size``
+documents (DESIGN 1: never one per document or per call). Chunks are awaited with
+``asyncio.gather`` inside the async flow, bounded by a semaphore; model calls in flight are
+bounded by ``nightly.concurrency``. Parameters, results and logs carry ids and counts only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+
+from flows.accounting import RunCounters
+from flows.batch import STEP_ORDER, BatchState, ProgressHook, process_chunk
+from flows.planning import Plan, plan_work
+from flows.runtime import Runtime
+from flows.settings import load_settings
+from flows.window import WindowGuard, window_deadline
+from storage.engine import transaction
+from storage.models import Run, RunKind, RunStatus
+from storage.repositories.runs import RunRepository
+
+logger = logging.getLogger("nightshift.nightly")
+
+ChunkRunner = Callable[[str, list[int]], Awaitable[dict[str, int]]]
+
+#: Batch state of the runs active in this process, by run id (chunk tasks look theirs up here).
+_ACTIVE: dict[str, BatchState] = {}
+#: Where a flow run started from this process reports progress (the CLI's progress bar).
+_PROGRESS: list[ProgressHook] = []
+
+
+@contextmanager
+def reporting_progress(hook: ProgressHook) -> Iterator[None]:
+    """Send the progress of nightly flow runs started in this process to ``hook``."""
+    _PROGRESS.append(hook)
+    try:
+        yield
+    finally:
+        _PROGRESS.remove(hook)
+
+
+def _progress_hook() -> ProgressHook | None:
+    return _PROGRESS[-1] if _PROGRESS else None
+
+
+async def run_chunk(run_id: str, document_ids: list[int]) -> dict[str, int]:
+    """Process one chunk of an active run (the plain function the chunk task wraps)."""
+    return await process_chunk(_ACTIVE[run_id], document_ids)
+
+
+@task(
+    name="process-chunk",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    persist_result=False,
+    cache_policy=NO_CACHE,
+    task_run_name="chunk-{document_ids[0]}",
+)
+async def process_chunk_task(run_id: str, document_ids: list[int]) -> dict[str, int]:
+    return await run_chunk(run_id, document_ids)
+
+
+def _start_run(
+    runtime: Runtime, plan_steps: Sequence[str], limit: int | None, flow_run_id: str | None
+) -> tuple[str, Plan]:
+    now = datetime.now(UTC)
+    run_id = str(uuid.uuid4())
+    versions = runtime.versions(tuple(plan_steps))
+    with transaction(runtime.app.sessions) as session:
+        runs = RunRepository(session)
+        runs.mark_stale_running(RunKind.NIGHTLY.value, before=now, now=now)
+        plan = plan_work(session, versions, plan_steps, limit)
+        runs.add(
+            Run(
+                id=run_id,
+                kind=RunKind.NIGHTLY.value,
+                status=RunStatus.RUNNING.value,
+                started_at=now,
+                prefect_flow_run_id=flow_run_id,
+                parameters={
+                    "limit": limit,
+                    "documents_planned": len(plan.items),
+                    "calls_planned": plan.calls_planned,
+                    "by_priority": plan.by_priority(),
+                    "prompt_versions": {s: v[0] for s, v in versions.items()},
+                },
+            )
+        )
+    return run_id, plan
+
+
+def _seconds_left(
+    runtime: Runtime, window_end: str | None, deadline: datetime | None
+) -> float | None:
+    now = datetime.now(UTC)
+    if deadline is None:
+        if not window_end or window_end == "none":
+            return None
+        deadline = window_deadline(window_end, runtime.settings.nightly.timezone, now)
+    return (deadline - now).total_seconds()
+
+
+async def run_nightly(
+    runtime: Runtime,
+    *,
+    limit: int | None = None,
+    window_end: str | None = None,
+    deadline: datetime | None = None,
+    chunk_runner: ChunkRunner = run_chunk,
+    progress: ProgressHook | None = None,
+    flow_run_id: str | None = None,
+    chunks_in_flight: int = 2,
+) -> dict[str, Any]:
+    """One nightly run over the pending work; returns the summary (ids and counts only).
+
+    ``window_end`` (HH:MM in ``nightly.timezone``; "none" for no window) or an explicit
+    ``deadline`` bounds when new documents may start.
+    """
+    started = time.monotonic()
+    nightly = runtime.settings.nightly
+    end = nightly.window_end if window_end is None else window_end
+    run_id, plan = _start_run(runtime, STEP_ORDER, limit, flow_run_id)
+    state = BatchState(
+        runtime=runtime,
+        run_id=run_id,
+        steps=STEP_ORDER,
+        versions=runtime.versions(STEP_ORDER),
+        semaphore=asyncio.Semaphore(nightly.concurrency),
+        window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
+        progress=progress,
+    )
+    _ACTIVE[run_id] = state
+    state.tick("planned", len(plan.items))
+    ids = [item.document_id for item in plan.items]
+    chunks = [ids[i : i + nightly.chunk_size] for i in range(0, len(ids), nightly.chunk_size)]
+    gate = asyncio.Semaphore(max(chunks_in_flight, 1))
+
+    async def one(chunk: list[int]) -> None:
+        async with gate:
+            await chunk_runner(run_id, chunk)
+
+    status = RunStatus.COMPLETED
+    try:
+        outcomes = await asyncio.gather(*(one(c) for c in chunks), return_exceptions=True)
+        failed_chunks = [
+            c for c, o in zip(chunks, outcomes, strict=True) if isinstance(o, BaseException)
+        ]
+        for chunk, error in zip(chunks, outcomes, strict=True):
+            if isinstance(error, BaseException):
+                logger.error(
+                    "chunk starting at document %s failed: %s", chunk[0], type(error).__name__
+                )
+        if failed_chunks:
+            status = RunStatus.FAILED
+    finally:
+        _ACTIVE.pop(run_id, None)
+    summary = _summary(run_id, plan, state, time.monotonic() - started, len(failed_chunks))
+    with transaction(runtime.app.sessions) as session:
+        RunRepository(session).finish(run_id, status, datetime.now(UTC), summary)
+    summary["status"] = status.value
+    return summary
+
+
+def _summary(
+    run_id: str, plan: Plan, state: BatchState, duration_s: float, failed_chunks: int
+) -> dict[str, Any]:
+    counters: RunCounters = state.counters
+    data = counters.as_dict()
+    processed = counters.documents_done + counters.documents_review + counters.documents_failed
+    per_1000 = (
+        (counters.cost * 1000 / processed).quantize(counters.cost.__class__("0.01"))
+        if processed
+        else 0
+    )
+    data.update(
+        run_id=run_id,
+        documents_total=len(plan.items),
+        documents_in_store=plan.documents_total,
+        chunks_failed=failed_chunks,
+        cost_per_1000_documents=str(per_1000),
+        duration_s=round(duration_s, 3),
+        prompt_versions={s: v[0] for s, v in state.versions.items()},
+    )
+    return data
+
+
+@flow(name="nightly", persist_result=False, log_prints=False)
+async def nightly_flow(limit: int | None = None, window_end: str | None = None) -> dict[str, Any]:
+    """The nightly batch over every pending document (Prefect flow; parameters are counts)."""
+    context = FlowRunContext.get()
+    flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
+    runtime = Runtime.open(load_settings())
+    try:
+        return await run_nightly(
+            runtime,
+            limit=limit,
+            window_end=window_end,
+            chunk_runner=process_chunk_task,
+            flow_run_id=flow_run_id,
+            progress=_progress_hook(),
+        )
+    finally:
+        await runtime.aclose()

@@ -1,0 +1,169 @@
+"""The online path: one document through the same steps, answered in seconds.
+
+:func:`process_online` is the plain function the HTTP API calls in-process (DESIGN 9: the online
+path never waits on the Prefect server); :func:`online_flow` wraps it for runs started from
+Prefect (UI, automations) and the CLI. Both save every step result, so a later nightly run never
+pays for the same document again, and a document already finished is answered from the store.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow
+from sqlalchemy import select
+
+from compliance.retry import RetryPolicy
+from flows.accounting import RunCounters
+from flows.batch import STEP_ORDER, view_of
+from flows.documents import open_payload
+from flows.ingest import DocumentWriter, IncomingDocument, identity_key
+from flows.results import data_key_of, document_status, finished_outputs, save_outcome
+from flows.runtime import Runtime
+from flows.settings import load_settings
+from flows.steps import run_step
+from storage.engine import transaction
+from storage.models import Document, Run, RunKind, RunStatus, StepStatus
+from storage.repositories.runs import RunRepository
+
+ONLINE_SOURCE = "online"
+#: A person is waiting: short timeouts, few retries, no long backoff.
+ONLINE_TIMEOUT_S = 20.0
+ONLINE_RETRY = RetryPolicy(max_attempts=2, content_retries=1, base_delay_s=0.2, max_delay_s=1.0)
+
+
+@dataclass
+class StepView:
+    status: str
+    prompt_version: str | None
+    output: dict[str, Any] | None
+    reason: str | None
+    from_store: bool
+
+
+@dataclass
+class OnlineResult:
+    document_id: int
+    run_id: str
+    status: str
+    steps: dict[str, StepView] = field(default_factory=dict)
+    counters: RunCounters = field(default_factory=RunCounters)
+    latency_ms: float = 0.0
+
+    def as_dict(self, *, include_outputs: bool = True) -> dict[str, Any]:
+        steps = {
+            name: {
+                "status": view.status,
+                "prompt_version": view.prompt_version,
+                "reason": view.reason,
+                "from_store": view.from_store,
+                **({"output": view.output} if include_outputs else {}),
+            }
+            for name, view in self.steps.items()
+        }
+        counters = self.counters.as_dict()
+        return {
+            "document_id": self.document_id,
+            "run_id": self.run_id,
+            "status": self.status,
+            "steps": steps,
+            "calls": counters["calls"],
+            "tokens_in": counters["tokens_in"],
+            "tokens_out": counters["tokens_out"],
+            "cost": counters["cost"],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+def store_record(runtime: Runtime, record: IncomingDocument, source: str = ONLINE_SOURCE) -> int:
+    """Store one incoming record (new, changed or unchanged) and return its document id."""
+    writer = DocumentWriter(runtime.app.sessions, runtime.app.keyring, source)
+    writer.add(record)
+    writer.flush()
+    key = identity_key(source, record.external_id, record.content_hash)
+    with transaction(runtime.app.sessions) as session:
+        document_id = session.scalar(select(Document.id).where(Document.identity_key == key))
+    assert document_id is not None
+    return int(document_id)
+
+
+async def process_online(
+    runtime: Runtime,
+    document_id: int,
+    steps: Sequence[str] = STEP_ORDER,
+    *,
+    timeout_s: float = ONLINE_TIMEOUT_S,
+    retry: RetryPolicy = ONLINE_RETRY,
+) -> OnlineResult:
+    """Run the requested steps for one stored document (finished steps come from the store)."""
+    started = time.perf_counter()
+    wanted = tuple(s for s in STEP_ORDER if s in steps)
+    versions = runtime.versions(STEP_ORDER)
+    run_id = str(uuid.uuid4())
+    with transaction(runtime.app.sessions) as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise LookupError(f"document {document_id} does not exist")
+        finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
+        RunRepository(session).add(
+            Run(
+                id=run_id,
+                kind=RunKind.ONLINE.value,
+                started_at=datetime.now(UTC),
+                parameters={"document_id": document_id, "steps": list(wanted)},
+            )
+        )
+    done = finished.get(document_id, {})
+    result = OnlineResult(document_id, run_id, document.status)
+    payload = open_payload(runtime.app.keyring, document)
+    view, key = view_of(document, payload), data_key_of(runtime.app.keyring, document)
+    ctx = runtime.step_context("online", run_id, timeout_s=timeout_s, retry=retry)
+    previous = {s: out for s, (_, out) in done.items() if out is not None}
+    statuses = {s: st for s, (st, _) in done.items()}
+    for step in wanted:
+        if step in done:
+            status, output = done[step]
+            result.steps[step] = StepView(status.value, versions[step][0], output, None, True)
+            continue
+        if step == "draft" and "categorize" not in previous:
+            result.steps[step] = StepView(
+                StepStatus.REVIEW.value, None, None, "needs:categorize", False
+            )
+            continue
+        outcome = await run_step(ctx, runtime.registry, step, view, previous)
+        with transaction(runtime.app.sessions) as session:
+            save_outcome(session, document, key, outcome, run_id)
+        result.counters.add_outcome(outcome)
+        statuses[step] = outcome.status
+        if outcome.output is not None:
+            previous[step] = outcome.output
+        result.steps[step] = StepView(
+            outcome.status.value, outcome.prompt_version, outcome.output, outcome.reason, False
+        )
+    overall = document_status(list(statuses.values()), len(STEP_ORDER))
+    result.status = overall.value
+    result.latency_ms = (time.perf_counter() - started) * 1000.0
+    with transaction(runtime.app.sessions) as session:
+        stored = session.get(Document, document_id)
+        assert stored is not None
+        stored.status = overall.value
+        RunRepository(session).finish(
+            run_id, RunStatus.COMPLETED, datetime.now(UTC), result.as_dict(include_outputs=False)
+        )
+    return result
+
+
+@flow(name="online", persist_result=False, log_prints=False)
+async def online_flow(document_id: int, steps: list[str] | None = None) -> dict[str, Any]:
+    """One stored document through the steps (Prefect flow; returns ids and statuses only)."""
+    runtime = Runtime.open(load_settings())
+    try:
+        result = await process_online(runtime, document_id, steps or STEP_ORDER)
+    finally:
+        await runtime.aclose()
+    return result.as_dict(include_outputs=False)

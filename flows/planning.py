@@ -1,0 +1,88 @@
+"""Planning a batch: which (document, step) pairs still need a model, in what order.
+
+A pair needs work when no finished (done or review) result exists for the step's active prompt
+and schema version and the document's current content hash. Order: urgent first, then new
+documents, then changed ones, then archive re-processing (documents whose earlier results were
+made with older prompt versions), oldest first within each group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Document
+from storage.repositories.step_results import StepResultRepository
+
+
+class Priority(IntEnum):
+    URGENT = 0
+    NEW = 1
+    CHANGED = 2
+    ARCHIVE = 3
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    document_id: int
+    steps: tuple[str, ...]
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class Plan:
+    items: tuple[WorkItem, ...]
+    documents_total: int
+
+    @property
+    def calls_planned(self) -> int:
+        return sum(len(item.steps) for item in self.items)
+
+    def by_priority(self) -> dict[str, int]:
+        counts = {p.name.lower(): 0 for p in Priority}
+        for item in self.items:
+            counts[item.priority.name.lower()] += 1
+        return counts
+
+
+def plan_work(
+    session: Session,
+    versions: Mapping[str, tuple[str, str]],
+    steps: Sequence[str],
+    limit: int | None = None,
+) -> Plan:
+    """The pending work for ``steps`` at the active ``versions``, in processing order."""
+    repo = StepResultRepository(session)
+    finished = repo.finished_keys({s: versions[s] for s in steps})
+    touched = repo.documents_with_any_result()
+    rows = session.execute(
+        select(Document.id, Document.urgent, Document.revision)
+        .where(Document.wrapped_key.is_not(None))
+        .order_by(Document.id)
+    ).all()
+    items = []
+    for document_id, urgent, revision in rows:
+        needed = tuple(s for s in steps if (document_id, s) not in finished)
+        if not needed:
+            continue
+        items.append(
+            WorkItem(document_id, needed, _priority(urgent, revision, document_id in touched))
+        )
+    items.sort(key=lambda item: (item.priority, item.document_id))
+    if limit is not None:
+        items = items[:limit]
+    return Plan(tuple(items), len(rows))
+
+
+def _priority(urgent: bool, revision: int, touched: bool) -> Priority:
+    if urgent:
+        return Priority.URGENT
+    if revision > 1:
+        return Priority.CHANGED
+    if touched:
+        return Priority.ARCHIVE
+    return Priority.NEW

@@ -1,0 +1,218 @@
+"""The shared driver of the three steps: one model call per route, one escalation, one verdict.
+
+:func:`run_step` for one (document, step):
+
+1. a dependency missing from ``previous`` → review ``needs:<step>``, no call; a step that has
+   nothing to do (draft of a ``no_reply_needed`` email) → done without a call;
+2. call the step's route (``ctx.steps.<step>.route``). The gateway already retried transport
+   failures, and once an empty / non-JSON / schema-invalid answer;
+3. escalate **once** to ``escalate_to`` (when configured) if the answer is still empty, not JSON
+   or schema-invalid, or the step's gate asks for it (categorize's low confidence);
+4. the verdict, from the last answer:
+
+   ========================================  ======  =========================================
+   last answer                               status  reason
+   ========================================  ======  =========================================
+   ok, gate passes                           done    —
+   ok, gate fails                            review  the gate's codes, ``;``-joined (output kept)
+   empty / invalid_json / schema_invalid     review  ``<outcome>`` or ``<outcome>_after_escalation``
+   rate_limited / server_error / timeout /   failed  ``transport:<outcome>`` (a re-run retries)
+   connection_error
+   refused by a policy                       failed  ``refused:<detail>``
+   other 4xx                                 failed  ``client_error:<HTTP status>``
+   ========================================  ======  =========================================
+
+   When an escalation asked for by the gate does not give a usable answer (bad content or a
+   transport failure), the first answer stands: review with the gate's reasons, output kept.
+
+Every response (and so every attempt) is kept in ``StepOutcome.responses`` for accounting.
+:func:`run_document_steps` runs the steps of one document in order, feeding done outputs on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compliance.calls import ModelRequest, ModelResponse, Outcome
+from flows.config import STEPS
+from flows.prompts.registry import Prompt, PromptRegistry
+from flows.quality.verdict import Verdict, join_reasons
+from flows.steps.base import DocumentView, StepContext, StepOutcome
+from flows.steps.categorize import check_categorize
+from flows.steps.draft import INPUTS as DRAFT_INPUTS
+from flows.steps.draft import REQUIRES as DRAFT_REQUIRES
+from flows.steps.draft import check_draft, skip_draft
+from flows.steps.extract import check_extract
+from storage.models import StepStatus
+
+Previous = Mapping[str, Mapping[str, Any]]
+Check = Callable[[Mapping[str, Any], DocumentView, Previous], Verdict]
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What the driver needs to know about a step besides its prompt."""
+
+    check: Check
+    #: Steps whose output must be in ``previous`` before this one may run.
+    requires: tuple[str, ...] = ()
+    #: Steps whose output (when given) the prompt shows in ``{previous}``.
+    inputs: tuple[str, ...] = ()
+    skip: Callable[[Previous], dict[str, Any] | None] | None = None
+
+
+SPECS: dict[str, StepSpec] = {
+    "extract": StepSpec(check_extract),
+    "categorize": StepSpec(check_categorize),
+    "draft": StepSpec(check_draft, DRAFT_REQUIRES, DRAFT_INPUTS, skip_draft),
+}
+
+
+@dataclass
+class _Answer:
+    """One route's response and, when it is usable, the gate's verdict on it."""
+
+    response: ModelResponse
+    verdict: Verdict | None = None
+
+
+async def run_step(
+    ctx: StepContext, registry: PromptRegistry, step: str, view: DocumentView, previous: Previous
+) -> StepOutcome:
+    """Run ``step`` for one document; never raises for what a provider did."""
+    spec = SPECS.get(step)
+    if spec is None:
+        raise ValueError(f"unknown step {step!r}; steps are {', '.join(STEPS)}")
+    prompt = registry.active(step)
+    outcome = StepOutcome(step, StepStatus.DONE, prompt.version, prompt.schema_version)
+    missing = [name for name in spec.requires if name not in previous]
+    if missing:
+        outcome.status, outcome.reason = StepStatus.REVIEW, f"needs:{'+'.join(missing)}"
+        return outcome
+    skipped = spec.skip(previous) if spec.skip is not None else None
+    if skipped is not None:
+        outcome.output = skipped
+        return outcome
+    inputs = {name: previous[name] for name in spec.inputs if name in previous}
+    request = _request(ctx, prompt, view, inputs)
+    route = getattr(ctx.steps, step)
+    first = await _ask(ctx, request, route.route, spec, view, previous)
+    answers = [first]
+    if route.escalate_to and _wants_escalation(first):
+        answers.append(await _ask(ctx, request, route.escalate_to, spec, view, previous))
+    outcome.responses = [answer.response for answer in answers]
+    _settle(outcome, answers)
+    return outcome
+
+
+def _request(
+    ctx: StepContext, prompt: Prompt, view: DocumentView, inputs: Previous
+) -> ModelRequest:
+    return ModelRequest(
+        step=prompt.step,
+        prompt_version=prompt.version,
+        messages=prompt.render(view, inputs),
+        output=prompt.output_schema,
+        max_tokens=prompt.max_tokens,
+        temperature=prompt.temperature,
+        path=ctx.path,
+        run_id=ctx.run_id,
+        document_id=view.document_id,
+        masked_counts=dict(view.masked_counts),
+    )
+
+
+async def _ask(
+    ctx: StepContext,
+    request: ModelRequest,
+    route: str,
+    spec: StepSpec,
+    view: DocumentView,
+    previous: Previous,
+) -> _Answer:
+    response = await ctx.gateway.call(request, route, retry=ctx.retry, timeout_s=ctx.timeout_s)
+    if not response.ok or response.parsed is None:
+        return _Answer(response)
+    return _Answer(response, spec.check(response.parsed, view, previous))
+
+
+def _wants_escalation(answer: _Answer) -> bool:
+    if answer.verdict is not None:
+        return answer.verdict.escalate
+    return answer.response.outcome.is_content_failure
+
+
+def _settle(outcome: StepOutcome, answers: list[_Answer]) -> None:
+    """Status, reason, output, route and model from the answers (see the module table)."""
+    last = answers[-1]
+    usable = [answer for answer in answers if answer.verdict is not None]
+    if last.verdict is None and usable:  # the escalation failed: the first answer stands
+        last = usable[-1]
+    response = last.response
+    outcome.route, outcome.model = response.route, response.model
+    if last.verdict is not None:
+        outcome.output = dict(response.parsed or {})
+        if not last.verdict.passed:
+            outcome.status, outcome.reason = StepStatus.REVIEW, last.verdict.reason
+        return
+    outcome.status, outcome.reason = _failure(response, escalated=len(answers) > 1)
+
+
+def _failure(response: ModelResponse, *, escalated: bool) -> tuple[StepStatus, str]:
+    result = response.outcome
+    if result.is_content_failure:
+        suffix = "_after_escalation" if escalated else ""
+        return StepStatus.REVIEW, f"{result.value}{suffix}"
+    if result.is_transport_failure:
+        return StepStatus.FAILED, f"transport:{result.value}"
+    detail = response.attempts[-1].detail if response.attempts else None
+    if result is Outcome.REFUSED:
+        return StepStatus.FAILED, join_reasons([f"refused:{detail or 'policy'}"]) or "refused"
+    if result is Outcome.CLIENT_ERROR:
+        status = response.attempts[-1].http_status if response.attempts else None
+        return StepStatus.FAILED, f"client_error:{status or 'unknown'}"
+    return StepStatus.FAILED, f"unexpected:{result.value}"
+
+
+async def run_document_steps(
+    ctx: StepContext,
+    registry: PromptRegistry,
+    view: DocumentView,
+    steps: Sequence[str] = STEPS,
+    done: Mapping[str, StepOutcome | Mapping[str, Any]] | None = None,
+) -> dict[str, StepOutcome]:
+    """Run ``steps`` for one document in the order extract → categorize → draft.
+
+    ``done`` holds the outputs of steps finished earlier (loaded by the caller): a plain output
+    or a :class:`StepOutcome` (used only when its status is done). The output of each step run
+    here is passed on when it is done; a step in review or failed is not an input to later steps
+    (so draft waits for a categorize that is not done: review ``needs:categorize``).
+    """
+    unknown = sorted(set(steps) - set(STEPS))
+    if unknown:
+        raise ValueError(f"unknown step(s) {', '.join(unknown)}; steps are {', '.join(STEPS)}")
+    previous = _done_outputs(done or {})
+    outcomes: dict[str, StepOutcome] = {}
+    for step in (name for name in STEPS if name in steps):
+        outcome = await run_step(ctx, registry, step, view, previous)
+        outcomes[step] = outcome
+        if outcome.status is StepStatus.DONE and outcome.output is not None:
+            previous[step] = outcome.output
+        else:
+            previous.pop(step, None)
+    return outcomes
+
+
+def _done_outputs(
+    done: Mapping[str, StepOutcome | Mapping[str, Any]],
+) -> dict[str, Mapping[str, Any]]:
+    outputs: dict[str, Mapping[str, Any]] = {}
+    for step, value in done.items():
+        if isinstance(value, StepOutcome):
+            if value.status is StepStatus.DONE and value.output is not None:
+                outputs[step] = value.output
+        else:
+            outputs[step] = value
+    return outputs

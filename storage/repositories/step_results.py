@@ -1,0 +1,108 @@
+"""The queries of ``step_results``: the checkpoint of record for every step of every document."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from storage.models.documents import Document
+from storage.models.step_results import StepResult, StepStatus
+
+#: A step counts as finished — never sent again for the same input — when it is done or in review.
+FINISHED = (StepStatus.DONE.value, StepStatus.REVIEW.value)
+LOOKUP_BATCH = 500
+
+
+class StepResultRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_key(
+        self, document_id: int, step: str, prompt_version: str, schema_version: str, input_hash: str
+    ) -> StepResult | None:
+        return self.session.scalars(
+            select(StepResult).where(
+                StepResult.document_id == document_id,
+                StepResult.step == step,
+                StepResult.prompt_version == prompt_version,
+                StepResult.schema_version == schema_version,
+                StepResult.input_hash == input_hash,
+            )
+        ).first()
+
+    def upsert(self, values: Mapping[str, Any]) -> StepResult:
+        """Insert the result for its key, or overwrite the row a failed attempt left."""
+        row = self.get_key(
+            values["document_id"],
+            values["step"],
+            values["prompt_version"],
+            values["schema_version"],
+            values["input_hash"],
+        )
+        if row is None:
+            row = StepResult(**values)
+            self.session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        self.session.flush()
+        return row
+
+    def finished_keys(self, versions: Mapping[str, tuple[str, str]]) -> set[tuple[int, str]]:
+        """(document id, step) pairs finished for the active (prompt, schema) version of the step
+        and the document's current content."""
+        if not versions:
+            return set()
+        per_step = [
+            and_(
+                StepResult.step == step,
+                StepResult.prompt_version == prompt,
+                StepResult.schema_version == schema,
+            )
+            for step, (prompt, schema) in versions.items()
+        ]
+        statement = (
+            select(StepResult.document_id, StepResult.step)
+            .join(Document, Document.id == StepResult.document_id)
+            .where(StepResult.input_hash == Document.content_hash)
+            .where(StepResult.status.in_(FINISHED))
+            .where(or_(*per_step))
+        )
+        return {(int(doc), str(step)) for doc, step in self.session.execute(statement)}
+
+    def documents_with_any_result(self) -> set[int]:
+        statement = select(StepResult.document_id).distinct()
+        return {int(doc) for doc in self.session.scalars(statement)}
+
+    def latest_finished(
+        self, document_ids: Collection[int], versions: Mapping[str, tuple[str, str]]
+    ) -> list[StepResult]:
+        """Finished results of these documents for the active versions and current content."""
+        rows: list[StepResult] = []
+        ids = sorted(set(document_ids))
+        keys = [(step, p, s) for step, (p, s) in versions.items()]
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            batch = ids[start : start + LOOKUP_BATCH]
+            statement = (
+                select(StepResult)
+                .join(Document, Document.id == StepResult.document_id)
+                .where(StepResult.document_id.in_(batch))
+                .where(StepResult.input_hash == Document.content_hash)
+                .where(StepResult.status.in_(FINISHED))
+                .where(
+                    tuple_(
+                        StepResult.step, StepResult.prompt_version, StepResult.schema_version
+                    ).in_(keys)
+                )
+            )
+            rows.extend(self.session.scalars(statement))
+        return rows
+
+    def for_documents(self, document_ids: Iterable[int]) -> Sequence[StepResult]:
+        ids = sorted(set(document_ids))
+        return self.session.scalars(
+            select(StepResult).where(StepResult.document_id.in_(ids)).order_by(StepResult.id)
+        ).all()

@@ -1,0 +1,118 @@
+"""Fixtures for the flows: a nightshift home wired to a provider simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.context import app_context, init_home
+from flows.ingest import ingest_paths
+from flows.settings import Settings, load_settings
+from service.sample_data import generate_records, write_jsonl
+from service.simulator import SimulatorConfig, run_simulator_in_thread
+
+
+@dataclass
+class Simulator:
+    url: str
+
+    def requests(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/simulator/requests") as response:
+            data: dict[str, Any] = json.load(response)
+        return data
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.requests()["counts"])
+
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+
+def write_config(path: Path, base_url: str, *, timeout_s: float = 10.0, extra: str = "") -> Path:
+    path.write_text(
+        f"""
+[routes.fast]
+base_url = "{base_url}/v1"
+api_key = "test-fast"
+model = "small-model"
+region = "KZ"
+price_input_per_1m = 75.0
+price_output_per_1m = 300.0
+timeout_s = {timeout_s}
+
+[routes.strong]
+base_url = "{base_url}/v1"
+api_key = "test-strong"
+model = "strong-model"
+region = "KZ"
+price_input_per_1m = 400.0
+price_output_per_1m = 1600.0
+timeout_s = {timeout_s}
+
+[steps]
+extract = {{ route = "fast", escalate_to = "strong" }}
+categorize = {{ route = "fast", escalate_to = "strong" }}
+draft = {{ route = "strong" }}
+
+[nightly]
+chunk_size = 10
+concurrency = 8
+{extra}
+"""
+    )
+    return path
+
+
+SimulatorFactory = Callable[..., Simulator]
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimulatorFactory]:
+    """Start a simulator with the given settings (one per call), stopped after the test."""
+    stack: list[Any] = []
+
+    def start(**options: Any) -> Simulator:
+        context = run_simulator_in_thread(SimulatorConfig(**options))
+        stack.append(context)
+        return Simulator(context.__enter__())
+
+    yield start
+    for context in reversed(stack):
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def wired_home(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Settings]:
+    """Point the home's configuration at a simulator URL, initialise it, return the settings."""
+
+    def wire(base_url: str, *, timeout_s: float = 10.0, extra: str = "") -> Settings:
+        config = write_config(
+            tmp_path / "nightshift.toml", base_url, timeout_s=timeout_s, extra=extra
+        )
+        monkeypatch.setenv("NIGHTSHIFT_CONFIG", str(config))
+        settings = load_settings()
+        init_home(settings)
+        return settings
+
+    return wire
+
+
+def ingest_samples(
+    settings: Settings, count: int, seed: int, tmp_path: Path
+) -> list[dict[str, Any]]:
+    """Generate and ingest ``count`` sample emails; return the records (with their labels)."""
+    records = list(generate_records(count, seed))
+    path = tmp_path / f"samples-{seed}-{count}.jsonl"
+    write_jsonl(records, path)
+    with app_context(settings) as ctx:
+        report = ingest_paths(ctx.sessions, ctx.keyring, [path], source="test")
+    assert report.new == count, report.as_dict()
+    return records
