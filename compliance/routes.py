@@ -75,5 +75,8 @@ def simulator_route() -> RouteConfig:
         api_key=SecretStr(SIMULATOR_API_KEY),
         model="simulator",
         region="KZ",
+        # Illustrative prices (KZT per 1M tokens) so the demo shows what a night would cost.
+        price_input_per_1m=Decimal(75),
+        price_output_per_1m=Decimal(300),
         simulator=True,
     )

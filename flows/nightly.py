@@ -51,7 +51,7 @@ def reporting_progress(hook: ProgressHook) -> Iterator[None]:
         _PROGRESS.remove(hook)
 
 
-def _progress_hook() -> ProgressHook | None:
+def progress_hook() -> ProgressHook | None:
     return _PROGRESS[-1] if _PROGRESS else None
 
 
@@ -209,7 +209,7 @@ async def nightly_flow(limit: int | None = None, window_end: str | None = None) 
             window_end=window_end,
             chunk_runner=process_chunk_task,
             flow_run_id=flow_run_id,
-            progress=_progress_hook(),
+            progress=progress_hook(),
         )
     finally:
         await runtime.aclose()

@@ -62,3 +62,7 @@ app.command("sample-data")(sample_data_command)
 app.command("simulator")(simulator_command)
 app.command("process")(process_command)
 app.add_typer(run_app, name="run")
+
+
+if __name__ == "__main__":
+    app()

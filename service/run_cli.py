@@ -17,7 +17,7 @@ from rich.table import Table
 from flows.batch import STEP_ORDER
 from flows.ingest import IncomingDocument, read_file, record_from_mapping
 from flows.ingest.errors import RecordRejected
-from flows.nightly import nightly_flow, reporting_progress, run_nightly
+from flows.nightly import nightly_flow, progress_hook, reporting_progress, run_nightly
 from flows.online import online_flow, process_online, store_record
 from flows.results import document_results
 from flows.runtime import Runtime
@@ -45,7 +45,7 @@ SUMMARY_ROWS = (
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[None]:
+def progress_bar(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
@@ -73,7 +73,7 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
         yield
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: dict[str, Any]) -> None:
     table = Table(title="nightly run", show_header=False, title_justify="left")
     for key in SUMMARY_ROWS:
         table.add_row(key, str(summary.get(key, "")))
@@ -96,7 +96,7 @@ def run_nightly_command(
 ) -> None:
     """Run the nightly batch now over every pending document, with a progress bar."""
     cfg = settings(check_secrets=True)
-    with reported_errors(), _progress_bar(not json_output):
+    with reported_errors(), progress_bar(not json_output):
         if prefect:
             summary = asyncio.run(nightly_flow(limit=limit, window_end=window_end))
         else:
@@ -104,7 +104,7 @@ def run_nightly_command(
     if json_output:
         print_json(summary)
     else:
-        _print_summary(summary)
+        print_summary(summary)
     if summary.get("status") != "completed":
         raise typer.Exit(1)
 
@@ -112,12 +112,10 @@ def run_nightly_command(
 async def _direct_nightly(
     cfg: Settings, limit: int | None, window_end: str | None
 ) -> dict[str, Any]:
-    from flows.nightly import _progress_hook
-
     runtime = Runtime.open(cfg)
     try:
         return await run_nightly(
-            runtime, limit=limit, window_end=window_end, progress=_progress_hook()
+            runtime, limit=limit, window_end=window_end, progress=progress_hook()
         )
     finally:
         await runtime.aclose()
@@ -173,14 +171,14 @@ def process_command(
     cfg = settings(check_secrets=True)
     record = read_one_record(source, cfg.ingest.max_record_bytes)
     with reported_errors():
-        result = asyncio.run(_process(cfg, record, wanted, prefect))
+        result = asyncio.run(process_record(cfg, record, wanted, prefect))
     if json_output:
         print_json(result)
         return
-    _print_document(result)
+    print_document(result)
 
 
-async def _process(
+async def process_record(
     cfg: Settings, record: IncomingDocument, steps: list[str], prefect: bool
 ) -> dict[str, Any]:
     runtime = Runtime.open(cfg)
@@ -206,7 +204,7 @@ async def _process(
         await runtime.aclose()
 
 
-def _print_document(result: dict[str, Any]) -> None:
+def print_document(result: dict[str, Any]) -> None:
     out_console.print(f"document {result['document_id']}: {result['status']}", highlight=False)
     for name, info in result["steps"].items():
         reason = f" ({info['reason']})" if info.get("reason") else ""

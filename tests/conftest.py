@@ -17,6 +17,9 @@ from storage.engine import make_engine, normalize_url, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 
+#: The simulator and a home wired to it (tests/simulated.py), for every test folder.
+pytest_plugins = ["tests.simulated"]
+
 TEST_DATABASE_URL = os.environ.get("NIGHTSHIFT_TEST_DATABASE_URL", "")
 
 

@@ -19,7 +19,7 @@ from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
 from storage.models import Document, StepResult
-from tests.flows.conftest import SimulatorFactory, ingest_samples
+from tests.simulated import SimulatorFactory, ingest_samples
 
 FAST_RETRY = RetryPolicy(max_attempts=4, content_retries=1, base_delay_s=0.01, max_delay_s=0.05)
 

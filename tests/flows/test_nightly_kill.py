@@ -18,7 +18,7 @@ from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult
-from tests.flows.conftest import SimulatorFactory, ingest_samples
+from tests.simulated import SimulatorFactory, ingest_samples
 
 CONCURRENCY = 8
 

@@ -13,7 +13,7 @@ import pytest
 from flows.nightly import nightly_flow
 from flows.online import online_flow
 from flows.settings import Settings
-from tests.flows.conftest import SimulatorFactory, ingest_samples
+from tests.simulated import SimulatorFactory, ingest_samples
 
 
 def planted_values(records: list[dict[str, Any]]) -> set[str]:

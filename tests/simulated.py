@@ -1,4 +1,4 @@
-"""Fixtures for the flows: a nightshift home wired to a provider simulator over loopback HTTP."""
+"""Fixtures: a provider simulator over loopback HTTP and a nightshift home wired to it."""
 
 from __future__ import annotations
 
