@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -66,6 +67,23 @@ class NightlyConfig(BaseModel):
     def _hh_mm(cls, value: str) -> str:
         if not _HH_MM.match(value):
             raise ValueError(f"window_end must be HH:MM (24 h), got {value!r}")
+        return value
+
+
+class PromptsConfig(BaseModel):
+    """Where the prompt files live and which versions are pinned (default: the highest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    directory: Path | None = None
+    pinned: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("pinned")
+    @classmethod
+    def _known_steps(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(STEPS))
+        if unknown:
+            raise ValueError(f"pinned names unknown step(s) {', '.join(unknown)}")
         return value
 
 

@@ -58,7 +58,7 @@ def plan_work(
     """The pending work for ``steps`` at the active ``versions``, in processing order."""
     repo = StepResultRepository(session)
     finished = repo.finished_keys({s: versions[s] for s in steps})
-    touched = repo.documents_with_any_result()
+    reprocessed = repo.documents_with_other_versions({s: versions[s] for s in steps})
     rows = session.execute(
         select(Document.id, Document.urgent, Document.revision)
         .where(Document.wrapped_key.is_not(None))
@@ -70,7 +70,7 @@ def plan_work(
         if not needed:
             continue
         items.append(
-            WorkItem(document_id, needed, _priority(urgent, revision, document_id in touched))
+            WorkItem(document_id, needed, _priority(urgent, revision, document_id in reprocessed))
         )
     items.sort(key=lambda item: (item.priority, item.document_id))
     if limit is not None:
@@ -78,11 +78,11 @@ def plan_work(
     return Plan(tuple(items), len(rows))
 
 
-def _priority(urgent: bool, revision: int, touched: bool) -> Priority:
+def _priority(urgent: bool, revision: int, reprocessed: bool) -> Priority:
     if urgent:
         return Priority.URGENT
     if revision > 1:
         return Priority.CHANGED
-    if touched:
+    if reprocessed:
         return Priority.ARCHIVE
     return Priority.NEW

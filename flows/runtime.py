@@ -51,7 +51,9 @@ class Runtime:
                 transport=transport,
                 max_connections=max(settings.nightly.concurrency * 2, 16),
             )
-            registry = PromptRegistry.load(prompts_dir)
+            registry = PromptRegistry.load(
+                prompts_dir or settings.prompts.directory, settings.prompts.pinned
+            )
         except Exception:
             app.close()
             raise

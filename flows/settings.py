@@ -26,7 +26,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from compliance.errors import ComplianceError
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig, simulator_route
-from flows.config import IngestConfig, NightlyConfig, StepsConfig
+from flows.config import IngestConfig, NightlyConfig, PromptsConfig, StepsConfig
 from storage.engine import normalize_url, sqlite_path
 from storage.errors import NightshiftError
 
@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     steps: StepsConfig | None = None
     nightly: NightlyConfig = NightlyConfig()
     ingest: IngestConfig = IngestConfig()
+    prompts: PromptsConfig = PromptsConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -73,8 +73,20 @@ class StepResultRepository:
         )
         return {(int(doc), str(step)) for doc, step in self.session.execute(statement)}
 
-    def documents_with_any_result(self) -> set[int]:
-        statement = select(StepResult.document_id).distinct()
+    def documents_with_other_versions(self, versions: Mapping[str, tuple[str, str]]) -> set[int]:
+        """Documents with a finished result made by a prompt or schema version other than the
+        active one: re-processing them is archive work, after new and changed mail."""
+        keys = [(step, p, s) for step, (p, s) in versions.items()]
+        statement = (
+            select(StepResult.document_id)
+            .where(StepResult.status.in_(FINISHED))
+            .where(
+                tuple_(
+                    StepResult.step, StepResult.prompt_version, StepResult.schema_version
+                ).not_in(keys)
+            )
+            .distinct()
+        )
         return {int(doc) for doc in self.session.scalars(statement)}
 
     def latest_finished(

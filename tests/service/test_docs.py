@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig
-from flows.config import IngestConfig, NightlyConfig, StepRoute
+from flows.config import IngestConfig, NightlyConfig, PromptsConfig, StepRoute
 from flows.settings import BillingConfig, StorageConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
         StepRoute,
         NightlyConfig,
         IngestConfig,
+        PromptsConfig,
     ],
 )
 def test_every_configuration_key_is_in_the_reference(model: type[BaseModel]) -> None:
