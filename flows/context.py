@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from compliance.audit.keys import AuditKeys
 from compliance.encryption import KeyRing
 from flows.settings import Settings
 from storage.engine import make_engine, normalize_url, session_factory
@@ -60,6 +61,7 @@ def init_home(settings: Settings) -> InitReport:
     _make_dir(settings.home, 0o700, created)
     _make_dir(settings.reports_dir, 0o700, created)
     keyring, key_created = KeyRing.ensure(settings.keys_dir)
+    AuditKeys.ensure(settings.keys_dir)
     engine = make_engine(settings.database_url)
     try:
         before = current_revision(engine)

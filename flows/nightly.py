@@ -169,6 +169,9 @@ async def run_nightly(
     summary = _summary(run_id, plan, state, time.monotonic() - started, len(failed_chunks))
     with transaction(runtime.app.sessions) as session:
         RunRepository(session).finish(run_id, status, datetime.now(UTC), summary)
+    # A signed checkpoint at the end of every run: the night's calls are provably in the log.
+    checkpoint = await runtime.audit.checkpoint()
+    summary["audit_tree_size"] = checkpoint.checkpoint.tree_size
     summary["status"] = status.value
     return summary
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx2
 
+from compliance.audit.log import AuditLog
+from compliance.audit.observer import AuditObserver
 from compliance.calls import CallPath
 from compliance.gateway import Gateway
 from compliance.pacer import RoutePacer
@@ -21,10 +23,13 @@ from flows.steps.base import StepContext
 
 
 class Runtime:
-    def __init__(self, app: AppContext, gateway: Gateway, registry: PromptRegistry) -> None:
+    def __init__(
+        self, app: AppContext, gateway: Gateway, registry: PromptRegistry, audit: AuditLog
+    ) -> None:
         self.app = app
         self.gateway = gateway
         self.registry = registry
+        self.audit = audit
 
     @property
     def settings(self) -> Settings:
@@ -51,13 +56,16 @@ class Runtime:
                 transport=transport,
                 max_connections=max(settings.nightly.concurrency * 2, 16),
             )
+            # Every attempt, refused ones included, is a durable audit entry before call() returns.
+            audit = AuditLog.open(app.sessions, settings.keys_dir)
+            gateway.add_observer(AuditObserver(audit, settings.routes))
             registry = PromptRegistry.load(
                 prompts_dir or settings.prompts.directory, settings.prompts.pinned
             )
         except Exception:
             app.close()
             raise
-        return cls(app, gateway, registry)
+        return cls(app, gateway, registry, audit)
 
     def versions(self, steps: tuple[str, ...]) -> dict[str, tuple[str, str]]:
         """{step: (prompt version, schema version)} of the active prompts."""

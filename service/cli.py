@@ -12,6 +12,7 @@ import typer
 
 from flows.context import init_home
 from flows.prefect_env import apply_prefect_defaults
+from service.audit_cli import audit_app
 from service.cli_support import out_console, print_json, reported_errors, settings
 from service.demo import demo_command
 from service.ingest_cli import ingest_command
@@ -62,6 +63,7 @@ app.command("sample-data")(sample_data_command)
 app.command("simulator")(simulator_command)
 app.command("process")(process_command)
 app.add_typer(run_app, name="run")
+app.add_typer(audit_app, name="audit")
 
 
 if __name__ == "__main__":

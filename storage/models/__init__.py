@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from storage.models import audit as audit  # the audit log tables: storage.models.audit
 from storage.models.base import Base, TimestampMixin
 from storage.models.documents import Document, DocumentFormat, DocumentStatus
 from storage.models.pacing import RoutePacing

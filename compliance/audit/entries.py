@@ -1,0 +1,163 @@
+"""Audit entries: what one attempt at a model call leaves in the log, as canonical JSON.
+
+An entry holds hashes, counts, ids, usage and the outcome — never text from the call and never
+a value that was masked. It is serialized as **canonical JSON**: keys sorted, no whitespace,
+UTF-8 (``ensure_ascii=False``), no floating-point numbers (durations are integer micro- or
+milliseconds, money is a decimal string), so the same entry always has the same bytes. Those
+bytes are what the Merkle tree hashes (``leaf = SHA-256(0x00 ‖ bytes)``), what the database
+stores and what ``nightshift audit export`` writes, byte for byte.
+
+:data:`FIELDS` is the schema; ``docs/audit.md`` carries :func:`schema_markdown` verbatim (a
+test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from compliance.audit.errors import EntryError
+
+#: Version of the entry format; bump it when a field is added, renamed or changes meaning.
+ENTRY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EntryField:
+    name: str
+    json_type: str
+    description: str
+
+
+FIELDS: tuple[EntryField, ...] = (
+    EntryField("attempt", "integer", "Attempt number within the call, from 1 (retries add one)."),
+    EntryField(
+        "caller_key_id",
+        "string or null",
+        "Caller key the call was made for; null for the service itself.",
+    ),
+    EntryField(
+        "cost",
+        "string",
+        "Cost of this attempt at the route's prices, a decimal string with 6 places.",
+    ),
+    EntryField(
+        "detail",
+        "string or null",
+        "Short reason code (e.g. `HTTP 429`, a refusal reason); never text from the call.",
+    ),
+    EntryField("document_id", "integer or null", "Document the call was about."),
+    EntryField("endpoint_host", "string or null", "Host (and port) of the route's base URL."),
+    EntryField(
+        "http_status",
+        "integer or null",
+        "HTTP status of the answer; null when there was none (refused, timeout, connection error).",
+    ),
+    EntryField("latency_us", "integer", "Time the attempt took, in microseconds."),
+    EntryField(
+        "masked_counts",
+        "object",
+        "What was masked in the prompt, as counts per entity "
+        'type (`{"PERSON": 2}`); never the values.',
+    ),
+    EntryField("model", "string", "Model name the route sends."),
+    EntryField(
+        "outcome",
+        "string",
+        "How the attempt ended: ok, rate_limited, server_error, "
+        "client_error, timeout, connection_error, empty, invalid_json, schema_invalid, "
+        "refused.",
+    ),
+    EntryField("path", "string", "nightly, online or api."),
+    EntryField("prompt_version", "string", "Version of the prompt used."),
+    EntryField("region", "string or null", "ISO 3166-1 country of the route's endpoint."),
+    EntryField(
+        "request_sha256",
+        "string or null",
+        "`sha256:<hex>` of the exact request body sent; null when nothing was sent.",
+    ),
+    EntryField(
+        "response_sha256",
+        "string or null",
+        "`sha256:<hex>` of the response body received; null when none was.",
+    ),
+    EntryField(
+        "retry_after_ms", "integer or null", "The provider's `retry-after`, in milliseconds."
+    ),
+    EntryField("route", "string", "Name of the route (configured model endpoint)."),
+    EntryField(
+        "run_id", "string or null", "Run (nightly, online request, re-run) the call belonged to."
+    ),
+    EntryField("seq", "integer", "Position in the log: the Merkle leaf index, from 0, contiguous."),
+    EntryField("step", "string", "extract, categorize or draft."),
+    EntryField(
+        "time", "string", "When the attempt was recorded: UTC, RFC 3339, microseconds, `Z`."
+    ),
+    EntryField("tokens_in", "integer", "Prompt tokens the provider reported."),
+    EntryField("tokens_out", "integer", "Completion tokens the provider reported."),
+    EntryField("v", "integer", f"Entry format version (currently {ENTRY_VERSION})."),
+)
+
+FIELD_NAMES = frozenset(field.name for field in FIELDS)
+#: Fields an entry has before the log assigns its ``seq``.
+DRAFT_FIELDS = FIELD_NAMES - {"seq"}
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8, no NaN: one byte string per value."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds and ``Z`` (``2026-11-27T01:02:03.000004Z``)."""
+    if moment.tzinfo is None:
+        raise ValueError("an audit time must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """The aware UTC time of :func:`format_time`'s text."""
+    if not text.endswith("Z"):
+        raise ValueError(f"not an RFC 3339 UTC time: {text!r}")
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def encode_entry(draft: Mapping[str, Any], seq: int) -> bytes:
+    """The bytes of the entry ``draft`` gets at position ``seq``."""
+    if draft.keys() != DRAFT_FIELDS:
+        missing = sorted(DRAFT_FIELDS - draft.keys())
+        extra = sorted(draft.keys() - DRAFT_FIELDS)
+        raise EntryError(f"an audit entry draft has missing fields {missing} or extra {extra}")
+    return canonical_json({**draft, "seq": seq})
+
+
+def decode_entry(data: bytes, *, canonical: bool = True) -> dict[str, Any]:
+    """Parse entry bytes; refuse anything that is not exactly a canonical entry.
+
+    ``canonical=False`` skips re-serialising to compare (a third of the cost) where the bytes
+    are already bound to a hash recorded when they were written."""
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise EntryError("not JSON") from None
+    if not isinstance(value, dict):
+        raise EntryError("not a JSON object")
+    if value.keys() != FIELD_NAMES:
+        raise EntryError(f"fields differ from the entry schema v{ENTRY_VERSION}")
+    if canonical and canonical_json(value) != data:
+        raise EntryError("not in canonical form")
+    if not isinstance(value["seq"], int):
+        raise EntryError("seq is not an integer")
+    return value
+
+
+def schema_markdown() -> str:
+    """The entry schema as a Markdown table (``docs/audit.md`` holds it verbatim)."""
+    lines = ["| field | JSON type | meaning |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {f.json_type} | {f.description} |" for f in FIELDS]
+    return "\n".join(lines) + "\n"

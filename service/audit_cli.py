@@ -1,0 +1,297 @@
+"""``nightshift audit ...``: the auditor's tools over the signed audit log (docs/audit.md).
+
+``query``, ``verify``, ``checkpoint``, ``proof``, ``export`` and ``keys`` work on this home's
+database and keys; ``verify-bundle`` needs nothing but the bundle directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from compliance.audit.bundle import read_verifier_keys, verify_bundle
+from compliance.audit.entries import decode_entry
+from compliance.audit.errors import NoteError
+from compliance.audit.export import export_bundle
+from compliance.audit.keys import AuditKeys, rotate_key
+from compliance.audit.log import AuditLog
+from compliance.audit.merkle import leaf_hash, verify_inclusion
+from compliance.audit.note import open_checkpoint
+from compliance.audit.tree import StoredTree
+from compliance.audit.verify import verify_log
+from flows.context import AppContext, app_context
+from service.cli_support import fail, out_console, print_json, reported_errors, settings
+from storage.repositories.audit import AuditRepository, EntryFilter
+
+audit_app = typer.Typer(no_args_is_help=True, help="The signed audit log: query, verify, prove.")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+From = Annotated[
+    str | None, typer.Option("--from", help="First seq (a number) or UTC date/time (ISO 8601).")
+]
+To = Annotated[str | None, typer.Option("--to", help="Last seq or UTC date/time, inclusive.")]
+Document = Annotated[int | None, typer.Option("--document", help="Document id.")]
+Key = Annotated[str | None, typer.Option("--key", help="Caller key id.")]
+RouteOpt = Annotated[str | None, typer.Option("--route", help="Route name.")]
+OutcomeOpt = Annotated[str | None, typer.Option("--outcome", help="ok, refused, timeout, ...")]
+RunOpt = Annotated[str | None, typer.Option("--run", help="Run id.")]
+KeyFile = Annotated[
+    Path | None,
+    typer.Option("--key-file", help="Verifier keys to trust (one per line) instead of the home's."),
+]
+
+
+@contextmanager
+def _opened() -> Iterator[AppContext]:
+    cfg = settings()
+    with reported_errors(), app_context(cfg) as ctx:
+        yield ctx
+
+
+def _keys(ctx: AppContext) -> AuditKeys:
+    return AuditKeys.load(ctx.settings.keys_dir)
+
+
+def _bound(text: str | None, end: bool) -> tuple[int | None, datetime | None]:
+    """A seq (digits) or a UTC date/time; a date as the end bound covers the whole day."""
+    if text is None:
+        return None, None
+    if text.isdigit():
+        return int(text), None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--from/--to take a seq or an ISO 8601 date/time, not {text!r}")
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if end:
+        whole_day = len(text) == len("YYYY-MM-DD")
+        moment += timedelta(days=1) if whole_day else timedelta(microseconds=1)
+    return None, moment
+
+
+def entry_filter(start: str | None, end: str | None, **fields: Any) -> EntryFilter:
+    seq_from, time_from = _bound(start, end=False)
+    seq_to, time_to = _bound(end, end=True)
+    return EntryFilter(seq_from, seq_to, time_from, time_to, **fields)
+
+
+TABLE_COLUMNS = ("seq", "time", "path", "route", "step", "document_id", "attempt", "outcome")
+
+
+def _entries_table(entries: list[dict[str, Any]]) -> Table:
+    table = Table(*TABLE_COLUMNS, "tokens", "cost")
+    for e in entries:
+        cells = [str(e[name]) for name in TABLE_COLUMNS]
+        table.add_row(*cells, f"{e['tokens_in']}+{e['tokens_out']}", e["cost"])
+    return table
+
+
+@audit_app.command("query")
+def query_command(
+    start: From = None,
+    end: To = None,
+    document: Document = None,
+    key: Key = None,
+    route: RouteOpt = None,
+    outcome: OutcomeOpt = None,
+    run: RunOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many entries; 0 = all.")] = 1000,
+    json_output: JsonFlag = False,
+) -> None:
+    """Entries matching every filter, in seq order."""
+    where = entry_filter(
+        start,
+        end,
+        document_id=document,
+        caller_key_id=key,
+        route=route,
+        outcome=outcome,
+        run_id=run,
+    )
+    with _opened() as ctx, ctx.sessions() as session:
+        rows = AuditRepository(session).find(where, limit or None)
+        entries = [json.loads(row.entry) for row in rows]
+    if json_output:
+        print_json(entries)
+        return
+    out_console.print(_entries_table(entries))
+
+
+@audit_app.command("verify")
+def verify_command(key_file: KeyFile = None, json_output: JsonFlag = False) -> None:
+    """Recompute every leaf, root, signature and consistency proof; exit 1 when not ok."""
+    with _opened() as ctx:
+        verifiers = read_verifier_keys(key_file) if key_file else _keys(ctx).verifiers
+        report = verify_log(ctx.sessions, verifiers)
+    if json_output:
+        print_json(report.as_dict())
+    elif report.ok:
+        out_console.print(f"ok: {report.tree_size} entries, {report.checkpoints} checkpoints")
+    else:
+        out_console.print(f"NOT OK at seq {report.first_bad_seq}: {report.reason}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _log(ctx: AppContext) -> AuditLog:
+    return AuditLog.open(ctx.sessions, ctx.settings.keys_dir)
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command(json_output: JsonFlag = False) -> None:
+    """Sign a checkpoint of the log now (returns the latest if nothing was added since)."""
+    with _opened() as ctx:
+        signed = _log(ctx).checkpoint_now()
+    if json_output:
+        print_json({"id": signed.id, "tree_size": signed.checkpoint.tree_size, "note": signed.note})
+        return
+    out_console.print(signed.note, end="", markup=False, highlight=False)
+
+
+def _covering_note(ctx: AppContext, seq: int) -> tuple[bytes, str]:
+    """The entry's bytes and the smallest checkpoint covering it (signed now if none does)."""
+    with ctx.sessions() as session:
+        repo = AuditRepository(session)
+        row = repo.entry(seq)
+        covering = repo.checkpoint_at_least(seq + 1)
+    if row is None:
+        fail(f"there is no audit entry with seq {seq}")
+    note = covering.note if covering is not None else _log(ctx).checkpoint_now().note
+    return row.entry, note
+
+
+def _proof(ctx: AppContext, seq: int) -> dict[str, Any]:
+    data, note = _covering_note(ctx, seq)
+    try:
+        checkpoint, _ = open_checkpoint(note, _keys(ctx).verifiers)
+    except NoteError as exc:
+        fail(f"the checkpoint covering seq {seq} does not verify: {exc}", code=1)
+    with ctx.sessions() as session:
+        proof = StoredTree(AuditRepository(session)).inclusion_proof(seq, checkpoint.tree_size)
+    leaf = leaf_hash(data)
+    return {
+        "seq": seq,
+        "entry": decode_entry(data),
+        "leaf_hash": base64.b64encode(leaf).decode(),
+        "tree_size": checkpoint.tree_size,
+        "proof": [base64.b64encode(h).decode() for h in proof],
+        "checkpoint": note,
+        "verified": verify_inclusion(seq, checkpoint.tree_size, leaf, proof, checkpoint.root),
+    }
+
+
+@audit_app.command("proof")
+def proof_command(seq: int, json_output: JsonFlag = False) -> None:
+    """The inclusion proof of entry SEQ in the smallest checkpoint that covers it."""
+    with _opened() as ctx:
+        result = _proof(ctx, seq)
+    if json_output:
+        print_json(result)
+    else:
+        out_console.print(f"entry {seq} in tree size {result['tree_size']}:", highlight=False)
+        for line in result["proof"]:
+            out_console.print(f"  {line}", highlight=False)
+        out_console.print(result["checkpoint"], end="", markup=False, highlight=False)
+    if not result["verified"]:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="New (or empty) directory to write.")],
+    start: From = None,
+    end: To = None,
+    document: Document = None,
+    key: Key = None,
+    route: RouteOpt = None,
+    outcome: OutcomeOpt = None,
+    run: RunOpt = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Write a bundle an auditor can verify offline: entries, proofs, checkpoint, keys."""
+    where = entry_filter(
+        start,
+        end,
+        document_id=document,
+        caller_key_id=key,
+        route=route,
+        outcome=outcome,
+        run_id=run,
+    )
+    with _opened() as ctx:
+        report = export_bundle(ctx.sessions, _log(ctx), _keys(ctx), out, where)
+    if json_output:
+        print_json(report.__dict__)
+        return
+    out_console.print(
+        f"wrote {report.entries} entries (tree size {report.tree_size}) to {report.directory}",
+        highlight=False,
+    )
+
+
+@audit_app.command("verify-bundle")
+def verify_bundle_command(
+    directory: Path,
+    key_file: KeyFile = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(help="A checkpoint.txt kept from an earlier bundle; the log must extend it."),
+    ] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Verify an exported bundle offline (no database, no settings); exit 1 when not ok."""
+    with reported_errors():
+        trusted = read_verifier_keys(key_file) if key_file else None
+        earlier = [path.read_text(encoding="utf-8") for path in previous or ()]
+        report = verify_bundle(directory, trusted, earlier)
+    if json_output:
+        print_json(report.as_dict())
+    elif report.ok:
+        out_console.print(f"ok: {report.entries} entries proven in tree size {report.tree_size}")
+    else:
+        out_console.print(f"NOT OK at seq {report.first_bad_seq}: {report.reason}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("keys")
+def keys_command(json_output: JsonFlag = False) -> None:
+    """The verifier keys of this log (give them to auditors), the active one first."""
+    cfg = settings()
+    with reported_errors():
+        keys = AuditKeys.load(cfg.keys_dir) if cfg.keys_dir.is_dir() else AuditKeys(None, ())
+    active = keys.signer.verifier if keys.signer else None
+    ordered = sorted(keys.verifiers, key=lambda v: v != active)
+    if json_output:
+        print_json([{"key": v.text(), "active": v == active} for v in ordered])
+        return
+    for v in ordered:
+        out_console.print(v.text() + ("  (active)" if v == active else ""), highlight=False)
+
+
+@audit_app.command("rotate-key")
+def rotate_key_command(
+    name: Annotated[str | None, typer.Option(help="Key name (and origin) of the new key.")] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Make a new signing key; the old one is retired, its checkpoints stay verifiable."""
+    cfg = settings()
+    with reported_errors():
+        signer, retired = rotate_key(cfg.keys_dir, name)
+    result = {"active": signer.verifier.text(), "retired": retired.text() if retired else None}
+    if json_output:
+        print_json(result)
+        return
+    out_console.print(f"active   {result['active']}", highlight=False)
+    out_console.print(f"retired  {result['retired'] or '-'}", highlight=False)
+
+
+__all__ = ["audit_app"]
