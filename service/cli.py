@@ -16,6 +16,7 @@ from service.audit_cli import audit_app
 from service.cli_support import out_console, print_json, reported_errors, settings
 from service.demo import demo_command
 from service.ingest_cli import ingest_command
+from service.mask_cli import mask_command
 from service.run_cli import process_command, run_app
 from service.sample_data.cli import sample_data_command
 from service.simulator.cli import simulator_command
@@ -59,6 +60,7 @@ def init_command(json_output: JsonFlag = False) -> None:
 
 app.command("demo")(demo_command)
 app.command("ingest")(ingest_command)
+app.command("mask")(mask_command)
 app.command("sample-data")(sample_data_command)
 app.command("simulator")(simulator_command)
 app.command("process")(process_command)

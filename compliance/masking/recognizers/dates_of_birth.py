@@ -1,0 +1,56 @@
+"""Dates of birth — only where the words before the date say so.
+
+"дата рождения 12.03.1988", "родилась 3 мая 1990 года", "born 3 May 1990", "Date of birth:
+12/03/1988", "туған күнім — 1988 жылғы 12 наурыз". Every other date (transactions, periods,
+deadlines) stays: extraction needs the deadline. The cue must follow the last number before the
+date, so "дата рождения 12.03.1988, до 30.11.2026" masks the first date only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from compliance.masking.entities import DATE_OF_BIRTH, SCORE_IN_CONTEXT
+from compliance.masking.recognizers.base import Found, context_before, has_word_like
+
+_RU_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+_KK_MONTHS = "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
+_EN_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_YEAR = r"(?:19|20)\d{2}"
+DATE = re.compile(
+    r"(?<![\w.])(?:"
+    rf"\d{{1,2}}[./-]\d{{1,2}}[./-]{_YEAR}"
+    rf"|{_YEAR}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}\s+(?:{_RU_MONTHS})\s+{_YEAR}(?:\s*г\.|\s+года)?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_EN_MONTHS})\.?,?\s+{_YEAR}"
+    rf"|(?:{_EN_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"
+    rf"|{_YEAR}\s+ж(?:ылғы|\.)\s+\d{{1,2}}\s+(?:{_KK_MONTHS})[а-яәғқңөұүһі]*"
+    r")(?![\w])",
+    re.IGNORECASE,
+)
+#: Cue words, also found with one typo ("bonr", "туғн").
+BIRTH_WORDS = frozenset(
+    {"рождения", "родился", "родилась", "рождён", "рождена", "born", "birth", "туған", "туылған"}
+)
+BIRTH_CUE = re.compile(
+    r"дат\w*\s*рожд|д\.\s*р\.|родил|рожд[её]н|born|birth|\bdob\b|d\.o\.b|туған|туыл",
+    re.IGNORECASE,
+)
+
+
+def _is_past_year(value: str) -> bool:
+    year = int(re.findall(r"(?:19|20)\d{2}", value)[0])
+    return 1900 <= year <= dt.datetime.now(dt.UTC).year
+
+
+def find_dates_of_birth(text: str) -> Iterator[Found]:
+    """Dates introduced as someone's date of birth."""
+    for match in DATE.finditer(text):
+        cue = context_before(text, match.start(), 40, since_number=True)
+        if (cue.has(BIRTH_CUE) or has_word_like(cue, BIRTH_WORDS)) and _is_past_year(match.group()):
+            yield Found(DATE_OF_BIRTH, match.start(), match.end(), SCORE_IN_CONTEXT)

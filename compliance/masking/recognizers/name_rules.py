@@ -1,0 +1,261 @@
+"""Names found without a model: by the words around them and by the shape of the name itself.
+
+A *run* is one to three capitalized words (and initials) on one line: ``Ахметова Жанар
+Болатовна``, ``Ахметова Ж.Қ.``, ``A. Smith``, ``Yerzhan Akhmetov``. A run is a name when
+
+- the context says so: a greeting ("Здравствуйте, …!", "Құрметті …", "Dear …,"), an
+  introduction ("Меня зовут …", "My name is …"), a sign-off ("С уважением,\\n…", "Regards, …"),
+  a mail header (``… <someone@example.kz>``, "От: …", "To: …"), a form label ("ФИО: …",
+  "Cardholder: …"), a title ("Mr …", "г-жа …") or a signature between slashes ("/ Ахметова Ж.Қ. /");
+- or the name carries its own evidence: a known first name next to a surname- or
+  patronymic-shaped word or another capitalized word ("John Smith", "Ержан Ахметов"), a
+  surname-shaped word with initials ("Ахметова Ж.Қ.", "Y. Akhmetov"), or a line that holds
+  nothing but such a name (a signature).
+
+Words that are not names (greetings, "Bank", "Support", months, company words — see
+:data:`.name_data.NOT_NAMES`) are trimmed from both ends of a run first. A lone first name is a
+name only in context; a run next to a company form ("LLP", "ТОО", «…») never is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from compliance.masking.entities import PERSON, SCORE_NAME
+from compliance.masking.recognizers.base import Found, within_one_edit
+from compliance.masking.recognizers.name_data import (
+    CYRILLIC_FIRST_NAMES,
+    LATIN_FIRST_NAMES,
+    LATIN_SURNAMES,
+    NOT_NAMES,
+)
+
+UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_LOW_CYR = "а-яёәғқңөұүһі"
+NAME_WORD = (
+    rf"(?:[А-ЯЁӘҒҚҢӨҰҮҺІ][{_LOW_CYR}]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІ]?[{_LOW_CYR}]+)?"
+    r"|[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)?)"
+)
+INITIALS = rf"(?:[{UPPER}]\.[ \u00a0]?){{1,2}}"
+_GAP = r"[ \u00a0]"
+RUN = (
+    rf"(?:{INITIALS}{_GAP}?)?{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,2}}"
+    rf"(?:{_GAP}{INITIALS})?"
+)
+_TOKEN = re.compile(rf"{INITIALS}|{NAME_WORD}")
+
+_CYR_SURNAME = re.compile(
+    r"(?:(?:ов|ев|ёв|ин)(?:а|у|ым|ой|е)?|(?:ск|цк)(?:ий|ая|ого|ой|ому|им|ую)|енко|чук|юк"
+    r"|ұлы|улы|қызы|кызы|оглы)$"
+)
+_CYR_PATRONYMIC = re.compile(
+    r"(?:(?:ович|евич|ьич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой)|ұлы|улы|қызы|кызы)$"
+)
+_LAT_SURNAME = re.compile(
+    r"(?:ov|ova|ev|eva|yev|yeva|kin|kina|nin|nina|shin|shina|sky|skaya|skiy|enko|chuk|yuk"
+    r"|uly|uli|kyzy|kizi|bayev|bayeva|bekov|bekova|aliyev|aliyeva)$"
+)
+_LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
+
+_I = "(?i:"
+_GREETING = (
+    _I + r"здравствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня)|уважаем\w*|дорог\w*"
+    r"|привет|құрметті|сәлеметсіз\s+бе|сәлем|қайырлы\s+(?:күн|таң|кеш)|hello|hi|hey|dear"
+    r"|good\s+(?:morning|afternoon|evening))"
+)
+_INTRO = _I + r"меня\s+зовут|мо[её]\s+имя|my\s+name\s+is|менің\s+(?:атым|есімім)|атым)"
+_SIGNOFF = (
+    _I + r"с\s+уважением|с\s+наилучшими\s+пожеланиями|спасибо|благодарю|құрметпен|рақмет"
+    r"|(?:best|kind|warm|many)\s+(?:regards|thanks|wishes)|regards|thanks|thank\s+you"
+    r"|sincerely|yours\s+(?:sincerely|faithfully|truly)|cheers)"
+)
+_LABEL = (
+    _I + r"фио|ф\.\s?и\.\s?о\.|таә|full\s+name|name|cardholder|card\s+holder|владелец|держатель"
+    r"|иесі|получатель|recipient|заявитель|applicant|плательщик|payer|отправитель|sender"
+    r"|контактное\s+лицо|contact\s+person|от|from|кому|to|копия|cc|кімнен|кімге)"
+)
+_TITLE = (
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?"
+    + _I
+    + r"|\bг-н|\bг-жа|господин[ау]?|госпож[аеу]|гражданин[ау]?|гражданк[аеу]|мырза|ханым))"
+)
+_BREAK = r"(?:<br\s*/?>[ \t]*\n?|\n)"
+_LINE_START = r"(?:^|\n|<br\s*/?>|<div[^>]*>)[ \t>]*"
+_LINE_END = r"[ \t]*[.,!]?[ \t]*(?=\n|$|<)"
+_RUN = rf"(?P<name>{RUN})"
+CONTEXT_RULES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"{_LINE_START}{_GREETING}[ \t]*,?[ \t]+{_RUN}[ \t]*[,!.:;\n<]",
+        rf"{_LINE_START}{_RUN},[ \t]*{_GREETING}\b",
+        rf"{_INTRO}[ \t]*[:\-—]?[ \t]*{_RUN}",
+        rf"{_SIGNOFF}[ \t]*[,!.]?[ \t]*(?:{_BREAK}[ \t>]*)?{_RUN}{_LINE_END}",
+        rf"{_RUN}[ \t]*<[^<>\s@]+@[^<>\s]+>",
+        rf"{_LINE_START}{_LABEL}[ \t]*:[ \t]*{_RUN}",
+        rf"/[ \t]*{_RUN}[ \t]*/",
+        rf"{_TITLE}[ \t]+{_RUN}",
+    )
+)
+NAME_LINE = re.compile(rf"{_LINE_START}{_RUN}{_LINE_END}")
+ANY_RUN = re.compile(rf"(?<![\w.]){RUN}(?![\w])")
+_LATIN_WORD = r"[A-Z][a-z]{2,}(?:['’\-][A-Z]?[a-z]+)?"
+LATIN_PAIR = re.compile(
+    rf"(?<=[a-z0-9,;:)] )(?:{_LATIN_WORD})(?: {_LATIN_WORD}){{1,2}}(?![\w@\-]|\.\w)"
+)
+#: English endings of common nouns and adjectives, which names rarely have.
+_COMMON_NOUN = re.compile(
+    r"(?:tion|sion|ment|ness|ing|ance|ence|ity|ery|ics|ism|ist|able|ible|ful|less|ive|ous"
+    r"|ional|ship|ware|ed)$"
+)
+_PLACE_BEFORE = re.compile(r"\b(?:at|in|via|near|of|the)\s$", re.IGNORECASE)
+_COMPANY_FORM = r"(?:LLP|LLC|JSC|Ltd|Inc|IE|PLC|GmbH|ТОО|АО|ИП|ЖШС|АҚ|ЖК|ООО|ОАО|ЗАО|ПАО)"
+_COMPANY_BEFORE = re.compile(rf"\b{_COMPANY_FORM}[ \t]*[«\"“][ \t]*$")
+_COMPANY_AFTER = re.compile(rf"[ \t]*(?:[{UPPER}][\w\-]*[ \t]+){{0,2}}{_COMPANY_FORM}\b")
+
+
+def is_initials(token: str) -> bool:
+    return token.endswith(".")
+
+
+def tokens_of(run: str) -> list[str]:
+    """The words and initials of a run: "Ахметова Ж.Қ." -> ["Ахметова", "Ж.Қ."]."""
+    return [t.replace(" ", "").replace("\u00a0", "") for t in _TOKEN.findall(run)]
+
+
+def is_not_a_name(token: str) -> bool:
+    return token.lower() in NOT_NAMES
+
+
+def is_first_name(token: str) -> bool:
+    return token in CYRILLIC_FIRST_NAMES or token in LATIN_FIRST_NAMES
+
+
+def is_surname_shaped(token: str) -> bool:
+    if token in LATIN_SURNAMES:
+        return True
+    pattern = _CYR_SURNAME if token[0] >= "\u0400" else _LAT_SURNAME
+    return len(token) >= 5 and pattern.search(token.lower()) is not None
+
+
+def is_patronymic_shaped(token: str) -> bool:
+    pattern = _CYR_PATRONYMIC if token[0] >= "\u0400" else _LAT_PATRONYMIC
+    return len(token) >= 6 and pattern.search(token.lower()) is not None
+
+
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The run ``text[start:end]`` without non-name words at its ends; None if nothing is left."""
+    spans = [
+        (m.start() + start, m.start() + start + len(m.group().rstrip()))
+        for m in _TOKEN.finditer(text[start:end])
+    ]
+    while spans and _is_filler(text[spans[0][0] : spans[0][1]]):
+        spans.pop(0)
+    while spans and _is_filler(text[spans[-1][0] : spans[-1][1]]):
+        spans.pop()
+    if not spans or all(is_initials(text[s:e]) for s, e in spans):
+        return None
+    return spans[0][0], spans[-1][1]
+
+
+def _is_filler(token: str) -> bool:
+    return is_not_a_name(token.rstrip(". "))
+
+
+def has_own_evidence(tokens: list[str]) -> bool:
+    """A run that is a name by itself: a first name or a patronymic with another word, a
+    surname-shaped word with initials or with another word ("Громов Мирон")."""
+    words = [t for t in tokens if not is_initials(t)]
+    if len(tokens) < 2 or not words:
+        return False
+    first = any(is_first_name(w) for w in words)
+    surname = any(is_surname_shaped(w) for w in words)
+    if len(words) < len(tokens):  # initials: "Ахметова Ж.Қ.", "A. Smith"
+        return surname or first
+    if first or any(is_patronymic_shaped(w) for w in words):
+        return True
+    return surname and all(len(w) >= 3 for w in words)
+
+
+def _has_common_noun_ending(word: str) -> bool:
+    known = is_first_name(word) or word in LATIN_SURNAMES  # Ahmed, Mohammed, Reed
+    return not known and _COMMON_NOUN.search(word) is not None
+
+
+def find_capitalized_pairs(text: str) -> Iterator[Found]:
+    """Two or three capitalized Latin words in mid-sentence ("… send $50 to Tamsin Cartwright").
+
+    Not after "at", "in", "via" or "near" (places, shops), never next to a company form, never
+    with a word of :data:`NOT_NAMES` or a word with a common-noun ending ("Transaction
+    Declined", "Glovo Delivery", "Freedom Finance"). Brand names still pass ("Samsung Galaxy"):
+    bench/masking.py --ablation counts them.
+    """
+    for match in LATIN_PAIR.finditer(text):
+        before = text[max(0, match.start() - 6) : match.start()]
+        if _PLACE_BEFORE.search(before) or _near_company(text, match.start(), match.end()):
+            continue
+        words = match.group().split()
+        if not any(is_not_a_name(w) or _has_common_noun_ending(w) for w in words):
+            yield Found(PERSON, match.start(), match.end(), SCORE_NAME)
+
+
+def _near_company(text: str, start: int, end: int) -> bool:
+    """In quotes («Нұр-Сервис», ТОО «…»), or before a company form (… Trade LLP).
+
+    "ИП Иванов И.И." stays a name: a sole proprietor trades under their own name.
+    """
+    if text[start - 1 : start] in ("«", '"', "“") or text[end : end + 1] in ("»", '"', "”"):
+        return True
+    before = _COMPANY_BEFORE.search(text, max(0, start - 12), start)
+    return before is not None or _COMPANY_AFTER.match(text, end) is not None
+
+
+def _found(text: str, start: int, end: int, *, in_context: bool) -> Found | None:
+    span = trimmed_span(text, start, end)
+    if span is None or _near_company(text, *span):
+        return None
+    tokens = tokens_of(text[span[0] : span[1]])
+    if in_context and not any(_is_misspelt_filler(t) for t in tokens):
+        return Found(PERSON, span[0], span[1], SCORE_NAME)
+    if has_own_evidence(tokens):
+        return Found(PERSON, span[0], span[1], SCORE_NAME)
+    return None
+
+
+def _is_misspelt_filler(token: str) -> bool:
+    """A typo of a word that is not a name ("Dear Suport Team"), unless it is a known name."""
+    if len(token) < 5 or is_initials(token) or is_first_name(token) or token in LATIN_SURNAMES:
+        return False
+    low = token.lower()
+    candidates = {w for variant in _deletions(low) for w in _NOT_NAMES_BY_DELETION.get(variant, ())}
+    return any(within_one_edit(low, word) for word in candidates)
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every way to drop one letter: words one typo apart share one of these."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _index_by_deletion(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for word in words:
+        for variant in _deletions(word):
+            index.setdefault(variant, []).append(word)
+    return {variant: tuple(found) for variant, found in index.items()}
+
+
+_NOT_NAMES_BY_DELETION = _index_by_deletion(w for w in NOT_NAMES if len(w) >= 5)
+
+
+def find_names_by_rules(text: str) -> Iterator[Found]:
+    """Names in ``text`` found by context and by shape (no model)."""
+    for rule in CONTEXT_RULES:
+        for match in rule.finditer(text):
+            found = _found(text, match.start("name"), match.end("name"), in_context=True)
+            if found is not None:
+                yield found
+    for match in ANY_RUN.finditer(text):
+        found = _found(text, match.start(), match.end(), in_context=False)
+        if found is not None:
+            yield found
+    yield from find_capitalized_pairs(text)

@@ -1,0 +1,84 @@
+"""Dates of birth and identity documents are masked only where the words say what they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.masking.recognizers.dates_of_birth import find_dates_of_birth
+from compliance.masking.recognizers.id_docs import find_id_documents
+
+
+def births(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in find_dates_of_birth(text)]
+
+
+def documents(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in find_id_documents(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Дата рождения: 12.03.1988.", "12.03.1988"),
+        ("родилась 3 мая 1990 года в Алматы", "3 мая 1990 года"),
+        ("Туған күнім — 1988 жылғы 12 наурыз.", "1988 жылғы 12 наурыз"),
+        ("I was born on 3 May 1990.", "3 May 1990"),
+        ("Date of birth: March 12, 1988", "March 12, 1988"),
+        ("DOB 1979-07-01", "1979-07-01"),
+        ("Д0ТА Р0ЖДЕНИЯ: 01.02.1970", "01.02.1970"),
+        ("I was bron 8 November 1957.", "8 November 1957"),
+    ],
+)
+def test_a_date_introduced_as_a_birth_date_is_found(text: str, date: str) -> None:
+    assert births(text) == [date]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Прошу вернуть деньги до 30.11.2026.",
+        "Платёж от 17 ноября 2026 года не зачислен.",
+        "Please reply by 2 December 2026.",
+        "Құжаттар 02.12.2026 дейін қажет.",
+    ],
+)
+def test_deadlines_and_transaction_dates_are_left_alone(text: str) -> None:
+    assert births(text) == []
+
+
+def test_a_birth_cue_does_not_reach_past_the_next_number() -> None:
+    text = "дата рождения 12.03.1988, прошу ответить до 30.11.2026"
+    assert births(text) == ["12.03.1988"]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Удостоверение личности № 045678912.", "045678912"),
+        ("Жеке куәлік № 012345678.", "012345678"),
+        ("ID card No. 098765432", "098765432"),
+        ("Паспорт N12345678, выдан МВД РК", "N12345678"),
+        ("Төлқұжат нөмірі: N87654321.", "N87654321"),
+        ("My passport is N11223344.", "N11223344"),
+        ("удостовер ение личнocти № 045678912", "045678912"),
+        ("паспорт РФ 45 06 123456", "45 06 123456"),
+    ],
+)
+def test_identity_document_numbers_are_found_in_context(text: str, number: str) -> None:
+    assert documents(text) == [number]
+
+
+def test_a_kazakh_passport_number_needs_no_context() -> None:
+    assert documents("N12345678 — see attachment") == ["N12345678"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заказ 123456789 доставлен.",
+        "Заявка № 4512345 принята, номер договора CL-2025-00871.",
+        "Transaction 987654321 was declined.",
+    ],
+)
+def test_bare_numbers_without_a_document_word_are_left_alone(text: str) -> None:
+    assert documents(text) == []

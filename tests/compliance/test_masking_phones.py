@@ -1,0 +1,80 @@
+"""Phone numbers: KZ/RU mobiles and city numbers are masked; the bank's own lines are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.masking.recognizers.phones import (
+    find_international_phones,
+    find_phones,
+    is_kz_mobile,
+)
+
+
+def phones(text: str, public: tuple[str, ...] = ()) -> list[str]:
+    return [text[f.start : f.end] for f in find_phones(text, public)]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+7 701 234 56 78",
+        "8(701)2345678",
+        "+77012345678",
+        "8 701 234-56-78",
+        "+7 (727) 250-11-22",
+        "8 7172 55-66-77",
+        "+7 916 123-45-67",
+        "8 (7212) 41-22-33",
+        "+7-777-123-45-67",
+    ],
+)
+def test_kazakh_and_russian_numbers_are_found_as_written(number: str) -> None:
+    for template in ("Мой телефон {}.", "Байланыс телефоны: {}", "Call me on {} please"):
+        assert phones(template.format(number)) == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Звонила на горячую линию 1414, никто не ответил.",
+        "I called the hotline 7111 twice.",
+        "Қысқа нөмір 505 арқылы хабарластым.",
+        "Бесплатный номер 8 800 080 88 88 не отвечает.",
+        "Я уже звонил на горячую линию +7 727 244 44 44, но оператор не ответил.",
+        "For urgent matters call +7 727 244 44 44.",
+        "+7 727 244 44 44 сенім телефонына қоңырау шалдым.",
+        "Шұғыл сұрақтар бойынша +7 727 244 44 44 нөміріне хабарласыңыз.",
+    ],
+)
+def test_hotlines_are_left_alone(text: str) -> None:
+    assert phones(text) == []
+
+
+def test_the_organisation_s_own_numbers_are_left_alone_in_any_spelling() -> None:
+    text = "Наш офис: 8 (727) 244-44-44, ваш: +7 701 234 56 78"
+    assert phones(text, public=("+7 727 244 44 44",)) == ["+7 701 234 56 78"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заявка № 4512345 от 12.11.2026",
+        "Сумма 150 000 тенге, договор KZ-77/2025-114",
+        "ИИН 850412300123",
+        "Amount: $1,250.00 by 2 December 2026",
+    ],
+)
+def test_request_numbers_amounts_and_iins_are_not_phones(text: str) -> None:
+    assert phones(text) == []
+
+
+def test_foreign_numbers_are_found_by_country_code() -> None:
+    text = "UK office +44 20 7946 0958, Tashkent +998 90 123 45 67, hotline 1414"
+    found = [text[f.start : f.end] for f in find_international_phones(text)]
+    assert found == ["+44 20 7946 0958", "+998 90 123 45 67"]
+
+
+def test_a_kazakh_mobile_is_told_from_a_city_number() -> None:
+    assert is_kz_mobile("8 (777) 123-45-67")
+    assert not is_kz_mobile("+7 727 250 11 22")
