@@ -69,6 +69,8 @@ class ModelRequest:
     document_id: int | None = None
     #: The caller key the call is made for (limits, audit); None for the service itself.
     caller_key_id: str | None = None
+    #: True when ``messages`` were built from masked text only (the gateway refuses otherwise).
+    masked: bool = False
     #: Per-type counts of what was masked in ``messages`` (filled by the masking layer).
     masked_counts: dict[str, int] = field(default_factory=dict)
 

@@ -20,6 +20,7 @@ from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
 from flows.accounting import RunCounters
 from flows.documents import DocumentPayload, open_payload
+from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import data_key_of, document_status, finished_outputs, save_outcome
 from flows.runtime import Runtime
 from flows.steps import run_step
@@ -56,12 +57,15 @@ class BatchState:
 @dataclass
 class _Loaded:
     document: Document
-    view: DocumentView
+    view: DocumentView | None
     data_key: DataKey
     finished: dict[str, tuple[StepStatus, dict[str, Any] | None]]
+    #: Why the document cannot be sent (masking failed); None when it can.
+    failure: str | None = None
 
 
 def view_of(document: Document, payload: DocumentPayload) -> DocumentView:
+    """The unmasked view of a document (tests of the steps; never given to the gateway)."""
     readable = tuple((a.filename, a.text) for a in payload.attachments if a.readable and a.text)
     return DocumentView(
         document_id=document.id,
@@ -75,7 +79,7 @@ def view_of(document: Document, payload: DocumentPayload) -> DocumentView:
     )
 
 
-def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
+def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMask], dict[int, Any]]:
     runtime = state.runtime
     keyring = runtime.app.keyring
     with transaction(runtime.app.sessions) as session:
@@ -83,19 +87,41 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
             d.id: d for d in session.scalars(select(Document).where(Document.id.in_(document_ids)))
         }
         finished = finished_outputs(session, keyring, documents, state.versions)
-    loaded = []
+    items = []
     for document_id in document_ids:
         document = documents.get(document_id)
         if document is None:
             continue
         try:
-            payload = open_payload(keyring, document)
-            key = data_key_of(keyring, document)
+            items.append(
+                ToMask(document, open_payload(keyring, document), data_key_of(keyring, document))
+            )
         except (EncryptionError, ValueError) as exc:
             logger.warning("document %s cannot be read: %s", document_id, type(exc).__name__)
-            continue
+    return items, finished
+
+
+def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
+    """Decrypt, then mask once (the vault keeps it) — in a worker thread, off the event loop."""
+    runtime = state.runtime
+    items, finished = _decrypt(state, document_ids)
+    pending = [i for i in items if set(state.steps) - set(finished.get(i.document.id, {}))]
+    records, failures = masked_records(
+        runtime.app.sessions, runtime.masker(), pending, runtime.settings.privacy.mask_workers
+    )
+    loaded = []
+    for item in items:
+        document_id = item.document.id
+        record = records.get(document_id)
+        view = masked_view(item.document, item.payload, record) if record else None
         loaded.append(
-            _Loaded(document, view_of(document, payload), key, finished.get(document_id, {}))
+            _Loaded(
+                item.document,
+                view,
+                item.data_key,
+                finished.get(document_id, {}),
+                failures.get(document_id),
+            )
         )
     return loaded
 
@@ -157,6 +183,15 @@ async def _run_steps(
     }
     for step in STEP_ORDER:
         if step not in pending:
+            continue
+        if item.view is None or item.failure is not None:
+            # Masking failed: nothing is sent; a person reviews the document.
+            outcome = StepOutcome(
+                step, StepStatus.REVIEW, *state.versions[step], reason=item.failure or "not_masked"
+            )
+            await asyncio.to_thread(_save, state, item, outcome)
+            state.counters.add_outcome(outcome)
+            statuses[step] = outcome.status
             continue
         if step == "draft" and "categorize" not in previous:
             continue  # nothing to answer without a category; the document stays failed/pending

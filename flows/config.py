@@ -87,6 +87,17 @@ class PromptsConfig(BaseModel):
         return value
 
 
+class PrivacyConfig(BaseModel):
+    """Masking: the organisation's own numbers that are never masked, and masking processes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Hotlines and other public numbers of the organisation (kept so extraction can see them).
+    public_numbers: tuple[str, ...] = ()
+    #: Processes that mask a batch (1 = in the worker's own process).
+    mask_workers: int = Field(default=1, ge=1, le=64)
+
+
 class IngestConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -20,16 +20,20 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER, BatchState, ProgressHook, process_chunk
 from flows.planning import Plan, plan_work
+from flows.results import document_status
 from flows.runtime import Runtime
 from flows.settings import load_settings
 from flows.window import WindowGuard, window_deadline
 from storage.engine import transaction
-from storage.models import Run, RunKind, RunStatus
+from storage.models import Document, Run, RunKind, RunStatus, StepStatus
 from storage.repositories.runs import RunRepository
+from storage.repositories.step_results import StepResultRepository
 
 logger = logging.getLogger("nightshift.nightly")
 
@@ -82,6 +86,7 @@ def _start_run(
         runs = RunRepository(session)
         runs.mark_stale_running(RunKind.NIGHTLY.value, before=now, now=now)
         plan = plan_work(session, versions, plan_steps, limit)
+        _settle(session, plan.unsettled, versions)
         runs.add(
             Run(
                 id=run_id,
@@ -99,6 +104,20 @@ def _start_run(
             )
         )
     return run_id, plan
+
+
+def _settle(
+    session: Session, document_ids: Sequence[int], versions: dict[str, tuple[str, str]]
+) -> None:
+    """Give finished documents that a killed worker left 'pending' their real status."""
+    statuses: dict[int, list[StepStatus]] = {}
+    for row in StepResultRepository(session).latest_finished(document_ids, versions):
+        statuses.setdefault(row.document_id, []).append(StepStatus(row.status))
+    for document_id, found in statuses.items():
+        status = document_status(found, len(versions))
+        session.execute(
+            update(Document).where(Document.id == document_id).values(status=status.value)
+        )
 
 
 def _seconds_left(

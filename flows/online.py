@@ -8,6 +8,7 @@ pays for the same document again, and a document already finished is answered fr
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Sequence
@@ -20,13 +21,15 @@ from sqlalchemy import select
 
 from compliance.retry import RetryPolicy
 from flows.accounting import RunCounters
-from flows.batch import STEP_ORDER, view_of
+from flows.batch import STEP_ORDER
 from flows.documents import open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
+from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import data_key_of, document_status, finished_outputs, save_outcome
 from flows.runtime import Runtime
 from flows.settings import load_settings
 from flows.steps import run_step
+from flows.steps.base import StepOutcome
 from storage.engine import transaction
 from storage.models import Document, Run, RunKind, RunStatus, StepStatus
 from storage.repositories.runs import RunRepository
@@ -121,7 +124,12 @@ async def process_online(
     done = finished.get(document_id, {})
     result = OnlineResult(document_id, run_id, document.status)
     payload = open_payload(runtime.app.keyring, document)
-    view, key = view_of(document, payload), data_key_of(runtime.app.keyring, document)
+    key = data_key_of(runtime.app.keyring, document)
+    records, failures = await asyncio.to_thread(
+        masked_records, runtime.app.sessions, runtime.masker(), [ToMask(document, payload, key)]
+    )
+    record = records.get(document_id)
+    view = masked_view(document, payload, record) if record else None
     ctx = runtime.step_context("online", run_id, timeout_s=timeout_s, retry=retry)
     previous = {s: out for s, (_, out) in done.items() if out is not None}
     statuses = {s: st for s, (st, _) in done.items()}
@@ -130,12 +138,16 @@ async def process_online(
             status, output = done[step]
             result.steps[step] = StepView(status.value, versions[step][0], output, None, True)
             continue
-        if step == "draft" and "categorize" not in previous:
+        if view is None:
+            reason = failures.get(document_id, "not_masked")
+            outcome = StepOutcome(step, StepStatus.REVIEW, *versions[step], reason=reason)
+        elif step == "draft" and "categorize" not in previous:
             result.steps[step] = StepView(
                 StepStatus.REVIEW.value, None, None, "needs:categorize", False
             )
             continue
-        outcome = await run_step(ctx, runtime.registry, step, view, previous)
+        else:
+            outcome = await run_step(ctx, runtime.registry, step, view, previous)
         with transaction(runtime.app.sessions) as session:
             save_outcome(session, document, key, outcome, run_id)
         result.counters.add_outcome(outcome)

@@ -15,7 +15,7 @@ from enum import IntEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Document
+from storage.models import Document, DocumentStatus
 from storage.repositories.step_results import StepResultRepository
 
 
@@ -37,6 +37,9 @@ class WorkItem:
 class Plan:
     items: tuple[WorkItem, ...]
     documents_total: int
+    #: Documents still marked pending although every step is finished (a worker was killed
+    #: between saving the last step and the document's status): the run settles them.
+    unsettled: tuple[int, ...] = ()
 
     @property
     def calls_planned(self) -> int:
@@ -60,14 +63,16 @@ def plan_work(
     finished = repo.finished_keys({s: versions[s] for s in steps})
     reprocessed = repo.documents_with_other_versions({s: versions[s] for s in steps})
     rows = session.execute(
-        select(Document.id, Document.urgent, Document.revision)
+        select(Document.id, Document.urgent, Document.revision, Document.status)
         .where(Document.wrapped_key.is_not(None))
         .order_by(Document.id)
     ).all()
-    items = []
-    for document_id, urgent, revision in rows:
+    items, unsettled = [], []
+    for document_id, urgent, revision, status in rows:
         needed = tuple(s for s in steps if (document_id, s) not in finished)
         if not needed:
+            if status == DocumentStatus.PENDING.value:
+                unsettled.append(document_id)
             continue
         items.append(
             WorkItem(document_id, needed, _priority(urgent, revision, document_id in reprocessed))
@@ -75,7 +80,7 @@ def plan_work(
     items.sort(key=lambda item: (item.priority, item.document_id))
     if limit is not None:
         items = items[:limit]
-    return Plan(tuple(items), len(rows))
+    return Plan(tuple(items), len(rows), tuple(unsettled))
 
 
 def _priority(urgent: bool, revision: int, reprocessed: bool) -> Priority:

@@ -10,12 +10,15 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.encryption import DataKey, KeyRing, WrappedKey
+from compliance.vault import open_record
 from flows.documents import canonical_json, document_aad
+from flows.privacy import reidentify_output
 from flows.steps.base import StepOutcome
-from storage.models import Document, DocumentStatus, StepResult, StepStatus
+from storage.models import Document, DocumentStatus, StepResult, StepStatus, VaultEntry
 from storage.repositories.step_results import StepResultRepository
 
 
@@ -129,3 +132,31 @@ def document_results(
         }
         for row in rows
     }
+
+
+def reidentified_results(
+    session: Session,
+    keyring: KeyRing,
+    document: Document,
+    results: dict[str, dict[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Outputs with the document's real values restored — only for a role allowed to see them.
+
+    Placeholders the model invented or mangled stay visible and are returned, never guessed.
+    """
+    entry = session.scalars(
+        select(VaultEntry)
+        .where(VaultEntry.document_id == document.id)
+        .where(VaultEntry.content_hash == document.content_hash)
+        .order_by(VaultEntry.created_at.desc())
+    ).first()
+    if entry is None:
+        return results, []
+    key = data_key_of(keyring, document)
+    mapping = open_record(key, document.id, document.content_hash, entry.sealed).mapping
+    unknown: set[str] = set()
+    restored = {
+        step: {**info, "output": reidentify_output(info.get("output"), mapping, unknown)}
+        for step, info in results.items()
+    }
+    return restored, sorted(unknown)

@@ -6,6 +6,7 @@ clients belong to the loop that created them (DESIGN: never cross event loops).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import httpx2
@@ -14,6 +15,8 @@ from compliance.audit.log import AuditLog
 from compliance.audit.observer import AuditObserver
 from compliance.calls import CallPath
 from compliance.gateway import Gateway
+from compliance.masking import Masker
+from compliance.masking.policy import MaskedTextPolicy
 from compliance.pacer import RoutePacer
 from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
@@ -30,6 +33,15 @@ class Runtime:
         self.gateway = gateway
         self.registry = registry
         self.audit = audit
+        self._masker: Masker | None = None
+        self._masker_lock = threading.Lock()
+
+    def masker(self) -> Masker:
+        """The process's masker, loaded on first use (heavy: analyzer and natasha models)."""
+        with self._masker_lock:
+            if self._masker is None:
+                self._masker = Masker.load(public_numbers=self.settings.privacy.public_numbers)
+            return self._masker
 
     @property
     def settings(self) -> Settings:
@@ -59,6 +71,8 @@ class Runtime:
             # Every attempt, refused ones included, is a durable audit entry before call() returns.
             audit = AuditLog.open(app.sessions, settings.keys_dir)
             gateway.add_observer(AuditObserver(audit, settings.routes))
+            # Only masked text leaves the process; anything else is refused (and audited).
+            gateway.add_policy(MaskedTextPolicy())
             registry = PromptRegistry.load(
                 prompts_dir or settings.prompts.directory, settings.prompts.pinned
             )
@@ -96,4 +110,6 @@ class Runtime:
         try:
             await self.gateway.aclose()
         finally:
+            if self._masker is not None:
+                self._masker.close()
             self.app.close()

@@ -26,7 +26,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from compliance.errors import ComplianceError
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig, simulator_route
-from flows.config import IngestConfig, NightlyConfig, PromptsConfig, StepsConfig
+from flows.config import IngestConfig, NightlyConfig, PrivacyConfig, PromptsConfig, StepsConfig
 from storage.engine import normalize_url, sqlite_path
 from storage.errors import NightshiftError
 
@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     nightly: NightlyConfig = NightlyConfig()
     ingest: IngestConfig = IngestConfig()
     prompts: PromptsConfig = PromptsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
 
     @classmethod
     def settings_customise_sources(

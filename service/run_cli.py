@@ -19,7 +19,7 @@ from flows.ingest import IncomingDocument, read_file, record_from_mapping
 from flows.ingest.errors import RecordRejected
 from flows.nightly import nightly_flow, progress_hook, reporting_progress, run_nightly
 from flows.online import online_flow, process_online, store_record
-from flows.results import document_results
+from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings
 from service.cli_support import (
@@ -159,6 +159,9 @@ def process_command(
     prefect: Annotated[
         bool, typer.Option("--prefect/--direct", help="Run as the Prefect online flow (default).")
     ] = True,
+    masked: Annotated[
+        bool, typer.Option("--masked", help="Show outputs as the model saw them (placeholders).")
+    ] = False,
     json_output: JsonFlag = False,
 ) -> None:
     """Send one document through the online path and print fields, category and draft."""
@@ -171,7 +174,7 @@ def process_command(
     cfg = settings(check_secrets=True)
     record = read_one_record(source, cfg.ingest.max_record_bytes)
     with reported_errors():
-        result = asyncio.run(process_record(cfg, record, wanted, prefect))
+        result = asyncio.run(process_record(cfg, record, wanted, prefect, not masked))
     if json_output:
         print_json(result)
         return
@@ -179,8 +182,9 @@ def process_command(
 
 
 async def process_record(
-    cfg: Settings, record: IncomingDocument, steps: list[str], prefect: bool
+    cfg: Settings, record: IncomingDocument, steps: list[str], prefect: bool, reveal: bool = True
 ) -> dict[str, Any]:
+    """Store and process one record; outputs re-identified for the operator when ``reveal``."""
     runtime = Runtime.open(cfg)
     try:
         document_id = store_record(runtime, record)
@@ -196,6 +200,12 @@ async def process_record(
             results = document_results(
                 session, runtime.app.keyring, document, runtime.versions(STEP_ORDER)
             )
+            unknown: list[str] = []
+            if reveal:
+                results, unknown = reidentified_results(
+                    session, runtime.app.keyring, document, results
+                )
+        summary["unknown_placeholders"] = unknown
         summary["steps"] = {
             name: {**info, **results.get(name, {})} for name, info in summary["steps"].items()
         }

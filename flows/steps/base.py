@@ -38,6 +38,8 @@ class DocumentView:
     urgent_hint: bool = False
     #: Attachments that could not be read (scans without OCR).
     unreadable_attachments: int = 0
+    #: True when the texts above are the masked ones (``flows.privacy.masked_view``).
+    masked: bool = False
     #: Per-type counts of masked values (filled by the masking layer).
     masked_counts: Mapping[str, int] = field(default_factory=dict)
 

@@ -120,6 +120,7 @@ def _request(
         path=ctx.path,
         run_id=ctx.run_id,
         document_id=view.document_id,
+        masked=view.masked,
         masked_counts=dict(view.masked_counts),
     )
 

@@ -6,6 +6,7 @@ from storage.models.documents import Document, DocumentFormat, DocumentStatus
 from storage.models.pacing import RoutePacing
 from storage.models.runs import Run, RunKind, RunStatus
 from storage.models.step_results import Step, StepResult, StepStatus
+from storage.models.vault import VaultEntry
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "StepResult",
     "StepStatus",
     "TimestampMixin",
+    "VaultEntry",
 ]

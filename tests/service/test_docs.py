@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig
-from flows.config import IngestConfig, NightlyConfig, PromptsConfig, StepRoute
+from flows.config import IngestConfig, NightlyConfig, PrivacyConfig, PromptsConfig, StepRoute
 from flows.settings import BillingConfig, StorageConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
         NightlyConfig,
         IngestConfig,
         PromptsConfig,
+        PrivacyConfig,
     ],
 )
 def test_every_configuration_key_is_in_the_reference(model: type[BaseModel]) -> None:

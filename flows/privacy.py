@@ -1,0 +1,167 @@
+"""Masking once per document, before any model call (DESIGN 3), and re-identification on display.
+
+:func:`masked_records` gives, for each document, its vault record for the current content —
+masking (and sealing into the vault) the documents that have none yet. Steps only ever see the
+masked parts (:func:`masked_view`); the gateway refuses requests not marked as masked and any
+request that still carries a high-confidence identifier (``compliance.masking.policy``).
+A document that cannot be masked is never sent: it goes to review with ``masking_failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from compliance.encryption import DataKey
+from compliance.masking import Masker, MaskingError, reidentify
+from compliance.vault import VaultRecord, open_record, seal_record
+from flows.documents import DocumentPayload
+from flows.steps.base import DocumentView
+from storage.engine import transaction
+from storage.models import Document, VaultEntry
+
+logger = logging.getLogger("nightshift.privacy")
+
+
+def payload_parts(payload: DocumentPayload) -> dict[str, str]:
+    """The texts of a document that may reach a model, keyed by where they come from."""
+    parts: dict[str, str] = {"subject": payload.subject, "body": payload.body}
+    if payload.from_name:
+        parts["sender"] = payload.from_name
+    if payload.from_address:
+        parts["sender_address"] = payload.from_address
+    for index, attachment in enumerate(payload.attachments):
+        if attachment.readable and attachment.text:
+            parts[f"attachment:{index}"] = attachment.text
+            parts[f"filename:{index}"] = attachment.filename
+    return parts
+
+
+def masked_view(document: Document, payload: DocumentPayload, record: VaultRecord) -> DocumentView:
+    """What a step may show a model: the masked parts only, plus ids and counts."""
+    parts = record.parts
+    attachments = tuple(
+        (parts.get(f"filename:{i}", "attachment"), parts[f"attachment:{i}"])
+        for i in range(len(payload.attachments))
+        if f"attachment:{i}" in parts
+    )
+    return DocumentView(
+        document_id=document.id,
+        content_hash=document.content_hash,
+        subject=parts.get("subject", ""),
+        body=parts.get("body", ""),
+        attachments=attachments,
+        sender_name=parts.get("sender"),
+        urgent_hint=document.urgent,
+        unreadable_attachments=sum(1 for a in payload.attachments if not a.readable),
+        masked=True,
+        masked_counts=dict(record.counts),
+    )
+
+
+@dataclass(frozen=True)
+class ToMask:
+    document: Document
+    payload: DocumentPayload
+    data_key: DataKey
+
+
+def stored_records(
+    session: Session, items: Sequence[ToMask], masker_version: str
+) -> dict[int, VaultRecord]:
+    """Vault records already made for these documents' current content by this masker."""
+    by_id = {item.document.id: item for item in items}
+    rows = session.scalars(
+        select(VaultEntry).where(
+            VaultEntry.document_id.in_(list(by_id)), VaultEntry.masker_version == masker_version
+        )
+    )
+    found = {}
+    for row in rows:
+        item = by_id[row.document_id]
+        if row.content_hash == item.document.content_hash:
+            found[row.document_id] = open_record(
+                item.data_key, row.document_id, row.content_hash, row.sealed
+            )
+    return found
+
+
+def mask_documents(
+    masker: Masker, items: Sequence[ToMask], workers: int = 1
+) -> tuple[dict[int, VaultRecord], dict[int, str]]:
+    """Mask each document once; returns (records, failures as reason codes by document id)."""
+    inputs = [(payload_parts(item.payload), item.payload.from_name) for item in items]
+    try:
+        results = masker.mask_many(inputs, workers=workers) if items else []
+    except MaskingError:
+        return _mask_one_by_one(masker, items, inputs)
+    records = {
+        item.document.id: VaultRecord(r.parts, r.mapping, dict(r.counts), r.version)
+        for item, r in zip(items, results, strict=True)
+    }
+    return records, {}
+
+
+def _mask_one_by_one(
+    masker: Masker, items: Sequence[ToMask], inputs: Sequence[tuple[Mapping[str, str], str | None]]
+) -> tuple[dict[int, VaultRecord], dict[int, str]]:
+    records, failures = {}, {}
+    for item, (parts, sender) in zip(items, inputs, strict=True):
+        try:
+            r = masker.mask(parts, sender_name=sender)
+        except MaskingError as exc:
+            logger.warning("document %s could not be masked: %s", item.document.id, exc)
+            failures[item.document.id] = "masking_failed"
+            continue
+        records[item.document.id] = VaultRecord(r.parts, r.mapping, dict(r.counts), r.version)
+    return records, failures
+
+
+def save_records(
+    sessions: sessionmaker[Session], items: Sequence[ToMask], records: Mapping[int, VaultRecord]
+) -> None:
+    by_id = {item.document.id: item for item in items}
+    with transaction(sessions) as session:
+        for document_id, record in records.items():
+            item = by_id[document_id]
+            content_hash = item.document.content_hash
+            session.merge(
+                VaultEntry(
+                    document_id=document_id,
+                    content_hash=content_hash,
+                    masker_version=record.version,
+                    counts=dict(record.counts),
+                    sealed=seal_record(item.data_key, document_id, content_hash, record),
+                )
+            )
+
+
+def masked_records(
+    sessions: sessionmaker[Session], masker: Masker, items: Sequence[ToMask], workers: int = 1
+) -> tuple[dict[int, VaultRecord], dict[int, str]]:
+    """The vault record of each document (masking the missing ones once); and the failures."""
+    with transaction(sessions) as session:
+        records = stored_records(session, items, masker.version)
+    missing = [item for item in items if item.document.id not in records]
+    made, failures = mask_documents(masker, missing, workers)
+    save_records(sessions, missing, made)
+    records.update(made)
+    return records, failures
+
+
+def reidentify_output(value: Any, mapping: Mapping[str, str], unknown: set[str]) -> Any:
+    """Restore known placeholders in every string of a step output; collect unknown ones."""
+    if isinstance(value, str):
+        restored = reidentify(value, mapping)
+        unknown.update(restored.unknown)
+        return restored.text
+    if isinstance(value, list):
+        return [reidentify_output(v, mapping, unknown) for v in value]
+    if isinstance(value, dict):
+        return {k: reidentify_output(v, mapping, unknown) for k, v in value.items()}
+    return value
