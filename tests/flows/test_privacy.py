@@ -60,7 +60,13 @@ def found_in(data: bytes, values: set[str]) -> list[str]:
     """Values found as written, and digit values inside any number written with separators."""
     text = data.decode("utf-8", "replace")
     runs = [re.sub(r"\D", "", m.group()) for m in NUMBER_RUN.finditer(text)]
-    return sorted(v for v in values if v in text or (v.isdigit() and any(v in run for run in runs)))
+
+    def written(value: str) -> bool:  # as a whole word: "Mark" is not in "Marked"
+        return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
+
+    return sorted(
+        v for v in values if written(v) or (v.isdigit() and any(v in run for run in runs))
+    )
 
 
 async def test_a_nightly_run_sends_and_stores_no_planted_value(
