@@ -34,7 +34,10 @@ class Simulator:
         return sum(self.counts().values())
 
 
-def write_config(path: Path, base_url: str, *, timeout_s: float = 10.0, extra: str = "") -> Path:
+def write_config(
+    path: Path, base_url: str, *, timeout_s: float = 10.0, extra: str = "", escalate: bool = True
+) -> Path:
+    strong = ', escalate_to = "strong"' if escalate else ""
     path.write_text(
         f"""
 [routes.fast]
@@ -56,8 +59,8 @@ price_output_per_1m = 1600.0
 timeout_s = {timeout_s}
 
 [steps]
-extract = {{ route = "fast", escalate_to = "strong" }}
-categorize = {{ route = "fast", escalate_to = "strong" }}
+extract = {{ route = "fast"{strong} }}
+categorize = {{ route = "fast"{strong} }}
 draft = {{ route = "strong" }}
 
 [nightly]
@@ -93,10 +96,11 @@ def wired_home(
 ) -> Callable[..., Settings]:
     """Point the home's configuration at a simulator URL, initialise it, return the settings."""
 
-    def wire(base_url: str, *, timeout_s: float = 10.0, extra: str = "") -> Settings:
-        config = write_config(
-            tmp_path / "nightshift.toml", base_url, timeout_s=timeout_s, extra=extra
-        )
+    def wire(
+        base_url: str, *, timeout_s: float = 10.0, extra: str = "", escalate: bool = True
+    ) -> Settings:
+        path = tmp_path / "nightshift.toml"
+        config = write_config(path, base_url, timeout_s=timeout_s, extra=extra, escalate=escalate)
         monkeypatch.setenv("NIGHTSHIFT_CONFIG", str(config))
         settings = load_settings()
         init_home(settings)
