@@ -1,14 +1,14 @@
 """Pacing: does a nightly run keep a route just under its tokens/min limit, without 429s?
 
-    python bench/pacing.py                      # 2,000 documents x 3 steps, tpm 300,000 (~12 min)
-    python bench/pacing.py --documents 500      # ~3 min
+    python bench/pacing.py                      # 2,000 documents x 3 steps, tpm 300,000 (~16 min)
+    python bench/pacing.py --documents 500      # ~4.5 min
     python bench/pacing.py --json
 
 The simulator runs as its own process with ``--latency-ms 200 --tpm <tpm>`` (no rpm limit); the
 one route (``default``, all three steps, no escalation) declares the same ``tpm``. The nightly run
-is ``run_nightly`` called directly (no Prefect), concurrency 64: at ~600 tokens a call and
-200 ms latency the limit allows ~8 calls/s, i.e. ~2 in flight, so the pacer — not concurrency —
-is what limits the run.
+is ``run_nightly`` called directly (no Prefect), concurrency 64: at ~740 tokens a call and
+200 ms latency the limit allows ~6.7 calls/s, i.e. ~1.4 in flight, so the pacer — not
+concurrency — is what limits the run.
 
 Figures, all from the simulator's own request log (what the provider saw):
 
@@ -20,7 +20,10 @@ Figures, all from the simulator's own request log (what the provider saw):
   60-s sliding window (1-s steps) inside it;
 - the share of requests answered 429;
 - documents lost: after the run every document must be done, in review, or failed with a
-  reason; ``pending`` counts the lost ones.
+  reason; ``pending`` counts the lost ones;
+- diagnostics: every hold the provider's headers put on the pacer (cause, length; recorded by a
+  read-only wrapper around ``RoutePacer.settle``), tokens per 10 s, and the longest silence
+  between two answers. ``--keep`` keeps the simulator's request log as JSON.
 """
 
 from __future__ import annotations
