@@ -131,12 +131,13 @@ def plan_order(runtime: Any) -> list[int]:
 
 def views(runtime: Any, ids: list[int]) -> tuple[list[Any], int]:
     """The ``DocumentView`` of each document exactly as our run showed it to the model: the
-    masked view from the vault where the tree masks documents (``flows.privacy``) and ours has
-    already masked it, else the decrypted view. Returns (views, how many are masked)."""
+    masked view from the vault (``flows.privacy``), which ours made and kept. Returns (views,
+    how many are masked) — all of them, or the bare loop would not send what ours sent."""
     from sqlalchemy import select
 
-    from flows.batch import view_of
     from flows.documents import open_payload
+    from flows.privacy import ToMask, masked_view, stored_records
+    from flows.results import data_key_of
     from storage.engine import transaction
     from storage.models import Document
 
@@ -144,33 +145,12 @@ def views(runtime: Any, ids: list[int]) -> tuple[list[Any], int]:
     with transaction(runtime.app.sessions) as session:
         rows = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         payloads = {i: open_payload(keyring, rows[i]) for i in ids}
-        records = _vault_records(runtime, session, rows, payloads)
-    if records is None:
-        return [view_of(rows[i], payloads[i]) for i in ids], 0
-    from flows.privacy import masked_view
-
-    found = [
-        masked_view(rows[i], payloads[i], records[i])
-        if i in records
-        else view_of(rows[i], payloads[i])
-        for i in ids
-    ]
-    return found, sum(1 for i in ids if i in records)
-
-
-def _vault_records(
-    runtime: Any, session: Any, rows: dict[int, Any], payloads: dict[int, Any]
-) -> dict[int, Any] | None:
-    """Vault records by document id, or None when this tree does not mask (older commits)."""
-    try:
-        from flows.privacy import ToMask, stored_records
-        from flows.results import data_key_of
-    except ImportError:
-        return None
-    keyring = runtime.app.keyring
-    items = [ToMask(rows[i], payloads[i], data_key_of(keyring, rows[i])) for i in rows]
-    records: dict[int, Any] = stored_records(session, items, runtime.masker().version)
-    return records
+        items = [ToMask(rows[i], payloads[i], data_key_of(keyring, rows[i])) for i in rows]
+        records = stored_records(session, items, runtime.masker().version)
+    missing = [i for i in ids if i not in records]
+    if missing:
+        raise SystemExit(f"{len(missing)} documents have no vault record: ours did not mask them")
+    return [masked_view(rows[i], payloads[i], records[i]) for i in ids], len(ids)
 
 
 # -- the bare loop -----------------------------------------------------------------------

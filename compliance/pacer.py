@@ -8,8 +8,9 @@ lets calls start slightly early so the pipe never idles; ``headroom`` keeps the 
 percent under the limit so the provider's own window never overflows.
 
 After the call the booking is reconciled with the real usage (unused tokens are given back), and
-the provider's view wins when it is stricter: a 429's ``retry-after`` or an exhausted
-``x-ratelimit-remaining-*`` holds the route for every process until the reset time. A hold is
+the provider's view wins when it is stricter: a 429's ``retry-after`` holds the route for every
+process until then, and an ``x-ratelimit-remaining-*`` too small for the next call holds it
+until the sliding window has freed what is missing (capped by the reset time). A hold is
 stored as ``until + tolerance`` so that the tolerance cannot start a call before ``until``.
 
 In any window of ``W`` seconds at most ``floor((W + tolerance_s) / interval) + 1`` calls start
@@ -113,27 +114,37 @@ class RoutePacer:
         if shift or hold_r is not None or hold_t is not None:
             await asyncio.to_thread(self._settle, reservation.route, shift, hold_r, hold_t)
 
-    @staticmethod
     def _holds(
+        self,
         base: float,
         reservation: Reservation,
         headers: RateLimitHeaders | None,
         retry_after_s: float | None,
     ) -> tuple[float | None, float | None]:
-        """Theoretical arrival times that keep the route closed: ``base`` is now + tolerance."""
+        """Theoretical arrival times that keep the route closed: ``base`` is now + tolerance.
+
+        A 429's ``retry-after`` holds the route for that long. An ``x-ratelimit-remaining-*``
+        too small for the next call holds it only until enough budget has been freed: the
+        provider's window is sliding, so usage leaves it at about the pace it entered — one
+        request interval per missing request, ``token_s`` per missing token. The reset header
+        (the time until the *whole* window is empty, up to 60 s) only caps that wait, and is
+        the wait when the route declares no limit to derive a pace from.
+        """
         if retry_after_s is not None:
             return base + retry_after_s, base + retry_after_s
         if headers is None:
             return None, None
+        request_s, token_s = self.intervals(reservation.route)
         hold_r = hold_t = None
         if headers.remaining_requests == 0 and headers.reset_requests_s:
-            hold_r = base + headers.reset_requests_s
+            hold_r = base + _until_freed(1, request_s, headers.reset_requests_s)
         if (
             headers.remaining_tokens is not None
             and headers.remaining_tokens < reservation.tokens
             and headers.reset_tokens_s
         ):
-            hold_t = base + headers.reset_tokens_s
+            missing = reservation.tokens - headers.remaining_tokens
+            hold_t = base + _until_freed(missing, token_s, headers.reset_tokens_s)
         return hold_r, hold_t
 
     def _reserve(
@@ -153,3 +164,10 @@ class RoutePacer:
             if shift:
                 repo.shift_tokens(route, shift)
             repo.hold_until(route, hold_r, hold_t)
+
+
+def _until_freed(missing: float, seconds_each: float, reset_s: float) -> float:
+    """Seconds until ``missing`` units leave a sliding window freeing one per ``seconds_each``."""
+    if not seconds_each:
+        return reset_s
+    return min(missing * seconds_each, reset_s)

@@ -1,9 +1,14 @@
 """Processing documents in chunks: plain async functions, wrapped by the nightly chunk task.
 
-Per document: decrypt, (mask — issue 4), then extract → categorize → draft, each step's result
-saved the moment it finishes, so a killed worker loses at most the calls in flight. A chunk is
-idempotent: a retried or re-run chunk skips every step already finished for the document's
-current content and the active prompt versions.
+Per document: decrypt, mask once (the vault keeps it), then extract → categorize → draft, each
+step's result committed the moment it finishes, so a killed worker loses at most the calls in
+flight. A chunk is idempotent: a retried or re-run chunk skips every step already finished for
+the document's current content and the active prompt versions.
+
+Writes are group-committed (:class:`storage.batching.GroupCommit`): a step waits until its result
+is committed, exactly as if it had written alone, but the results and statuses that finish
+together share one transaction — measured at 4.55 transactions per document before, each one
+a writer that the others had to wait for.
 """
 
 from __future__ import annotations
@@ -19,14 +24,16 @@ from sqlalchemy import select, update
 from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
 from flows.accounting import RunCounters
-from flows.documents import DocumentPayload, open_payload
+from flows.documents import open_payload
 from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import data_key_of, document_status, finished_outputs, save_outcome
 from flows.runtime import Runtime
 from flows.steps import run_step
 from flows.steps.base import DocumentView, StepOutcome
 from flows.window import WindowGuard
+from storage.batching import GroupCommit
 from storage.engine import transaction
+from storage.errors import StorageError
 from storage.models import Document, DocumentStatus, StepStatus
 
 logger = logging.getLogger("nightshift.batch")
@@ -34,6 +41,16 @@ logger = logging.getLogger("nightshift.batch")
 STEP_ORDER: tuple[str, ...] = ("extract", "categorize", "draft")
 #: Called with ("planned", n) once, then (status, 1) as each document ends.
 ProgressHook = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One write of a document: a step's outcome, or its new status."""
+
+    document: Document
+    data_key: DataKey | None = None
+    outcome: StepOutcome | None = None
+    status: DocumentStatus | None = None
 
 
 @dataclass
@@ -48,10 +65,33 @@ class BatchState:
     window: WindowGuard
     counters: RunCounters = field(default_factory=RunCounters)
     progress: ProgressHook | None = None
+    writes: GroupCommit[_Write, None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = GroupCommit(
+            self._write_batch,
+            lambda reason: StorageError(f"a step result could not be saved ({reason})"),
+            max_batch=256,
+            isolate=True,
+        )
 
     def tick(self, what: str, n: int = 1) -> None:
         if self.progress is not None:
             self.progress(what, n)
+
+    def _write_batch(self, writes: Sequence[_Write]) -> list[None]:
+        with transaction(self.runtime.app.sessions) as session:
+            for write in writes:
+                document, outcome = write.document, write.outcome
+                if outcome is not None and write.data_key is not None:
+                    save_outcome(session, document, write.data_key, outcome, self.run_id)
+                if write.status is not None:
+                    session.execute(
+                        update(Document)
+                        .where(Document.id == document.id)
+                        .values(status=write.status.value)
+                    )
+        return [None] * len(writes)
 
 
 @dataclass
@@ -62,21 +102,6 @@ class _Loaded:
     finished: dict[str, tuple[StepStatus, dict[str, Any] | None]]
     #: Why the document cannot be sent (masking failed); None when it can.
     failure: str | None = None
-
-
-def view_of(document: Document, payload: DocumentPayload) -> DocumentView:
-    """The unmasked view of a document (tests of the steps; never given to the gateway)."""
-    readable = tuple((a.filename, a.text) for a in payload.attachments if a.readable and a.text)
-    return DocumentView(
-        document_id=document.id,
-        content_hash=document.content_hash,
-        subject=payload.subject,
-        body=payload.body,
-        attachments=readable,
-        sender_name=payload.from_name,
-        urgent_hint=document.urgent,
-        unreadable_attachments=sum(1 for a in payload.attachments if not a.readable),
-    )
 
 
 def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMask], dict[int, Any]]:
@@ -126,16 +151,9 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
     return loaded
 
 
-def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
-    with transaction(state.runtime.app.sessions) as session:
-        save_outcome(session, item.document, item.data_key, outcome, state.run_id)
-
-
-def _set_status(state: BatchState, document_id: int, status: DocumentStatus) -> None:
-    with transaction(state.runtime.app.sessions) as session:
-        session.execute(
-            update(Document).where(Document.id == document_id).values(status=status.value)
-        )
+async def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
+    """Commit one step's result (returns once it is committed)."""
+    await state.writes.submit(_Write(item.document, item.data_key, outcome))
 
 
 async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[str, int]:
@@ -167,7 +185,7 @@ async def _process_document(state: BatchState, item: _Loaded) -> str:
         state.window.finish_one(started)
     status = document_status(list(statuses.values()), len(STEP_ORDER))
     if status.value != item.document.status:
-        await asyncio.to_thread(_set_status, state, item.document.id, status)
+        await state.writes.submit(_Write(item.document, status=status))
     state.counters.add_document(status)
     state.tick(status.value)
     return status.value
@@ -189,14 +207,14 @@ async def _run_steps(
             outcome = StepOutcome(
                 step, StepStatus.REVIEW, *state.versions[step], reason=item.failure or "not_masked"
             )
-            await asyncio.to_thread(_save, state, item, outcome)
+            await _save(state, item, outcome)
             state.counters.add_outcome(outcome)
             statuses[step] = outcome.status
             continue
         if step == "draft" and "categorize" not in previous:
             continue  # nothing to answer without a category; the document stays failed/pending
         outcome = await run_step(ctx, runtime.registry, step, item.view, previous)
-        await asyncio.to_thread(_save, state, item, outcome)
+        await _save(state, item, outcome)
         state.counters.add_outcome(outcome)
         statuses[step] = outcome.status
         if outcome.output is not None:

@@ -39,13 +39,13 @@ def save_outcome(
     data_key: DataKey,
     outcome: StepOutcome,
     run_id: str | None,
-) -> StepResult:
+) -> None:
     """Write one step's checkpoint (insert, or overwrite a failed one for the same key)."""
     sealed = None
     if outcome.output is not None:
         aad = _output_aad(document.id, outcome.step, outcome.prompt_version)
         sealed = data_key.seal(canonical_json(outcome.output), aad)
-    return StepResultRepository(session).upsert(
+    StepResultRepository(session).upsert(
         {
             "document_id": document.id,
             "step": outcome.step,

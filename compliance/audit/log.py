@@ -4,10 +4,10 @@
 attempt was recorded when it was not (the gateway awaits it before ``call`` returns, so an
 audit failure fails the call closed with :class:`~compliance.audit.errors.AuditWriteError`).
 
-Batching (group commit): appends waiting in one event loop form a queue; one writer at a time
-takes everything queued (up to ``max_batch``) and commits it as one transaction in a worker
-thread, then resolves each waiter with its seq. While it writes, new appends queue up for the
-next batch, so the batch size follows the load.
+Batching (group commit, :class:`storage.batching.GroupCommit`): appends waiting in one event loop
+form a queue; one writer at a time takes everything queued (up to ``max_batch``) and commits it
+as one transaction in a worker thread, then resolves each waiter with its seq. While it writes,
+new appends queue up for the next batch, so the batch size follows the load.
 
 One transaction per batch, under the log lock (:meth:`AuditRepository.reserve`, the single
 state row): reserve ``n`` seq numbers, serialise each entry with its seq, hash it, extend the
@@ -19,9 +19,8 @@ On-demand checkpoints (:meth:`AuditLog.checkpoint_now`) take the same lock.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from compliance.audit.errors import AuditWriteError
 from compliance.audit.keys import AuditKeys
 from compliance.audit.merkle import CompactRange, leaf_hash
 from compliance.audit.note import Checkpoint, Signer
+from storage.batching import GroupCommit
 from storage.engine import transaction
 from storage.models.audit import AuditCheckpoint
 from storage.repositories.audit import AuditRepository, LogState
@@ -55,12 +55,6 @@ class SignedCheckpoint:
         return cls(row.id, Checkpoint.parse(text), row.note, row.key_id)
 
 
-@dataclass
-class _Queue:
-    items: list[tuple[Draft, asyncio.Future[int]]] = field(default_factory=list)
-    writer: asyncio.Task[None] | None = None
-
-
 class AuditLog:
     """Appends entries and signs checkpoints; one instance per process is enough."""
 
@@ -81,8 +75,10 @@ class AuditLog:
         self._max_batch = max_batch
         self._clock = clock
         self._state_ready = False
-        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = (
-            weakref.WeakKeyDictionary()
+        self._appends: GroupCommit[Draft, int] = GroupCommit(
+            self.append_batch,
+            lambda reason: AuditWriteError(f"the audit entry could not be committed ({reason})"),
+            max_batch=max_batch,
         )
 
     @classmethod
@@ -94,43 +90,7 @@ class AuditLog:
 
     async def append(self, draft: Draft) -> int:
         """Append one entry (all fields but ``seq``); returns its seq once it is committed."""
-        loop = asyncio.get_running_loop()
-        queue = self._queues.setdefault(loop, _Queue())
-        future: asyncio.Future[int] = loop.create_future()
-        queue.items.append((draft, future))
-        if queue.writer is None:
-            queue.writer = loop.create_task(self._drain(queue))
-        return await future
-
-    async def _drain(self, queue: _Queue) -> None:
-        batch: list[tuple[Draft, asyncio.Future[int]]] = []
-        try:
-            while queue.items:
-                batch = queue.items[: self._max_batch]
-                del queue.items[: self._max_batch]
-                await self._write(batch)
-                batch = []
-        finally:
-            queue.writer = None
-            leftovers, queue.items = batch + queue.items, []
-            for _, future in leftovers:
-                if not future.done():
-                    future.set_exception(AuditWriteError("the audit writer was stopped"))
-
-    async def _write(self, batch: list[tuple[Draft, asyncio.Future[int]]]) -> None:
-        try:
-            seqs = await asyncio.to_thread(self.append_batch, [draft for draft, _ in batch])
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(
-                        AuditWriteError(f"the audit entry could not be committed ({reason})")
-                    )
-            return
-        for (_, future), seq in zip(batch, seqs, strict=True):
-            if not future.done():
-                future.set_result(seq)
+        return await self._appends.submit(draft)
 
     # -- the transaction --------------------------------------------------------------------
 

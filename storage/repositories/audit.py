@@ -26,8 +26,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models.audit import (
@@ -37,6 +35,7 @@ from storage.models.audit import (
     AuditLogState,
     AuditNode,
 )
+from storage.repositories.common import upsert_insert
 
 T = TypeVar("T")
 #: A result row of any width.
@@ -122,9 +121,7 @@ class AuditRepository:
 
     def ensure_state(self) -> None:
         """Create the state row of an empty log if it is missing (safe under concurrency)."""
-        dialect = self.session.get_bind().dialect.name
-        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert_(AuditLogState).values(
+        statement = upsert_insert(self.session, AuditLogState).values(
             id=STATE_ROW_ID, tree_size=0, frontier=b"", checkpoint_size=0, checkpoint_at=None
         )
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))

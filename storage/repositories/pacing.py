@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Double, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
 from storage.models.pacing import RoutePacing
+from storage.repositories.common import upsert_insert
 
 
 class greatest(GenericFunction[float]):
@@ -39,9 +38,9 @@ class PacingRepository:
 
     def ensure(self, route: str) -> None:
         """Create the route's row if it is missing (safe under concurrency)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(RoutePacing).values(route=route, tat_requests=0.0, tat_tokens=0.0)
+        statement = upsert_insert(self.session, RoutePacing).values(
+            route=route, tat_requests=0.0, tat_tokens=0.0
+        )
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["route"]))
 
     def reserve(

@@ -10,46 +10,32 @@ from sqlalchemy.orm import Session
 
 from storage.models.documents import Document
 from storage.models.step_results import StepResult, StepStatus
+from storage.repositories.common import upsert_insert
+from storage.types import utcnow
 
 #: A step counts as finished — never sent again for the same input — when it is done or in review.
 FINISHED = (StepStatus.DONE.value, StepStatus.REVIEW.value)
 LOOKUP_BATCH = 500
+#: The unique key of a step result: one row per (document, step, versions, input).
+_KEY = ("document_id", "step", "prompt_version", "schema_version", "input_hash")
 
 
 class StepResultRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get_key(
-        self, document_id: int, step: str, prompt_version: str, schema_version: str, input_hash: str
-    ) -> StepResult | None:
-        return self.session.scalars(
-            select(StepResult).where(
-                StepResult.document_id == document_id,
-                StepResult.step == step,
-                StepResult.prompt_version == prompt_version,
-                StepResult.schema_version == schema_version,
-                StepResult.input_hash == input_hash,
-            )
-        ).first()
+    def upsert(self, values: Mapping[str, Any]) -> None:
+        """Insert the result for its key, or overwrite the row a failed attempt left.
 
-    def upsert(self, values: Mapping[str, Any]) -> StepResult:
-        """Insert the result for its key, or overwrite the row a failed attempt left."""
-        row = self.get_key(
-            values["document_id"],
-            values["step"],
-            values["prompt_version"],
-            values["schema_version"],
-            values["input_hash"],
+        One statement (``INSERT … ON CONFLICT DO UPDATE`` on the unique key), not a lookup and
+        then a write: the batch saves three of these per document.
+        """
+        statement = upsert_insert(self.session, StepResult).values(
+            **values, created_at=utcnow(), updated_at=utcnow()
         )
-        if row is None:
-            row = StepResult(**values)
-            self.session.add(row)
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-        self.session.flush()
-        return row
+        changes = {k: statement.excluded[k] for k in values if k not in _KEY}
+        changes["updated_at"] = statement.excluded.updated_at
+        self.session.execute(statement.on_conflict_do_update(index_elements=_KEY, set_=changes))
 
     def finished_keys(self, versions: Mapping[str, tuple[str, str]]) -> set[tuple[int, str]]:
         """(document id, step) pairs finished for the active (prompt, schema) version of the step

@@ -147,11 +147,12 @@ async def test_a_429_retry_after_holds_the_route_for_later_reservations(
     assert all(r.start_at >= T0 + 2.0 - 1e-9 for r in later)
 
 
-async def test_an_exhausted_request_budget_holds_the_route_until_its_reset(
+async def test_an_exhausted_request_budget_holds_an_unpaced_route_until_its_reset(
     sessions: sessionmaker[Session],
 ) -> None:
+    # rpm is not declared, so there is no pace to derive a shorter wait from: the reset wins
     time = FakeTime()
-    paced = pacer(sessions, time, rpm=600, tolerance_s=1.0)
+    paced = pacer(sessions, time, tpm=600_000, tolerance_s=1.0)
     first = await paced.acquire("r", 10)
     await paced.settle(first, 10, RateLimitHeaders.parse({"x-ratelimit-remaining-requests": "3"}))
     assert (await paced.acquire("r", 10)).start_at == pytest.approx(T0)
@@ -163,11 +164,45 @@ async def test_an_exhausted_request_budget_holds_the_route_until_its_reset(
     assert (await paced.acquire("r", 10)).start_at == pytest.approx(T0 + 7.5)
 
 
-async def test_too_few_remaining_tokens_hold_the_route_until_the_token_reset(
+async def test_an_exhausted_request_budget_holds_a_paced_route_one_interval_not_the_reset(
+    sessions: sessionmaker[Session],
+) -> None:
+    # a sliding window frees one request per interval; waiting for its full reset idles the route
+    time = FakeTime()
+    paced = pacer(sessions, time, rpm=60, tpm=600_000)
+    await paced.acquire("r", 10)
+    time.now = T0 + 30.0  # the route has been idle: its own pace would let a call start now
+    second = await paced.acquire("r", 10)
+    assert second.start_at == pytest.approx(T0 + 30.0)
+    exhausted = RateLimitHeaders.parse(
+        {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "45s"}
+    )
+    await paced.settle(second, 10, exhausted)
+    # one interval (60 / 60 rpm = 1 s) from now, then the pace continues: not 45 s of silence
+    third = await paced.acquire("r", 10)
+    assert third.start_at == pytest.approx(T0 + 31.0)
+
+
+async def test_too_few_remaining_tokens_hold_the_route_until_the_missing_tokens_are_freed(
     sessions: sessionmaker[Session],
 ) -> None:
     time = FakeTime()
-    paced = pacer(sessions, time, tpm=600_000)
+    paced = pacer(sessions, time, tpm=6_000)  # 0.01 s of token time per token
+    first = await paced.acquire("r", 500)
+    time.now = T0 + 30.0
+    low = RateLimitHeaders.parse(
+        {"x-ratelimit-remaining-tokens": "120", "x-ratelimit-reset-tokens": "1m0s"}
+    )
+    await paced.settle(first, 500, low)
+    # 380 tokens missing leave the window in 3.8 s at the route's pace, long before the reset
+    assert (await paced.acquire("r", 500)).start_at == pytest.approx(T0 + 30.0 + 3.8)
+
+
+async def test_too_few_remaining_tokens_on_an_unpaced_route_hold_until_the_token_reset(
+    sessions: sessionmaker[Session],
+) -> None:
+    time = FakeTime()
+    paced = pacer(sessions, time, rpm=600)  # no tpm declared: nothing to derive a pace from
     first = await paced.acquire("r", 500)
     low = RateLimitHeaders.parse(
         {"x-ratelimit-remaining-tokens": "120", "x-ratelimit-reset-tokens": "1m0s"}

@@ -90,11 +90,11 @@ async def test_with_faults_every_document_ends_done_or_in_review_and_counts_matc
         seed=11,
         fail_rate=0.05,
         hang_rate=0.02,
-        hang_seconds=5,
+        hang_seconds=10,
         malformed_rate=0.03,
         empty_rate=0.02,
     )
-    settings = wired_home(sim.url, timeout_s=0.5)
+    settings = wired_home(sim.url, timeout_s=3.0)  # far above a loaded answer, far below a hang
     ingest_samples(settings, 60, seed=7, tmp_path=tmp_path)
 
     summary = await nightly(settings)

@@ -177,3 +177,24 @@ async def test_the_gateway_refuses_unmasked_requests_and_residual_identifiers() 
     reason = await policy.check(leaky, "default", route)
     assert reason is not None and "KZ_IIN=1" in reason and "900101300126" not in reason
     assert await policy.check(clean, "default", route) is None
+
+
+async def test_remembered_system_verdicts_are_the_same_verdicts() -> None:
+    policy, route = MaskedTextPolicy(system_cache=2), simulator_route()
+
+    def request(system: str, user: str = "[PERSON_1]") -> ModelRequest:
+        messages = ({"role": "system", "content": system}, {"role": "user", "content": user})
+        return ModelRequest("extract", "v1", messages, masked=True)
+
+    leaky_system = "Клиент: ИИН 900101300126"
+    for _ in range(3):  # first scanned, then remembered: refused every time
+        reason = await policy.check(request(leaky_system), "default", route)
+        assert reason is not None and "KZ_IIN=1" in reason
+    assert await policy.check(request("Извлеки поля."), "default", route) is None
+    # a clean, remembered system message never hides what the user message carries
+    reason = await policy.check(request("Извлеки поля.", "ИИН 900101300126"), "default", route)
+    assert reason is not None and "KZ_IIN=1" in reason
+    # evicted (cache of 2) and checked again: still refused
+    for other in ("a", "b", "c"):
+        assert await policy.check(request(other), "default", route) is None
+    assert await policy.check(request(leaky_system), "default", route) is not None
