@@ -76,6 +76,19 @@ class ModelRequest:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a policy stopped a call before anything was sent.
+
+    ``reason`` is a short code (``key_limit:rpm``, ``residency:US``), never text from the call;
+    ``retry_after_s`` is set when the same call may pass after that many seconds (it becomes the
+    refused attempt's ``retry_after_s``, and the API's ``Retry-After``).
+    """
+
+    reason: str
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One HTTP exchange (or one refusal) and how it ended."""
 

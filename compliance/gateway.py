@@ -37,7 +37,7 @@ from typing import Any, Protocol
 import httpx2
 import openai
 
-from compliance.calls import Attempt, ModelRequest, ModelResponse, Outcome, cost_of
+from compliance.calls import Attempt, ModelRequest, ModelResponse, Outcome, Refusal, cost_of
 from compliance.pacer import RoutePacer
 from compliance.retry import (
     MAX_PROVIDER_WAIT_S,
@@ -54,13 +54,29 @@ Clock = Callable[[], float]
 
 
 class CallPolicy(Protocol):
-    async def check(self, request: ModelRequest, route_name: str, route: RouteConfig) -> str | None:
-        """None to let the call go, or the reason it is refused (no text from the call)."""
+    async def check(
+        self, request: ModelRequest, route_name: str, route: RouteConfig
+    ) -> str | Refusal | None:
+        """None to let the call go, or why it is refused: a reason code (no text from the
+        call), or a :class:`~compliance.calls.Refusal` when waiting ``retry_after_s`` helps."""
 
 
 class AttemptObserver(Protocol):
     async def observe(self, request: ModelRequest, attempt: Attempt) -> None:
         """See one attempt after it ended (refusals included)."""
+
+
+def messages_as_sent(request: ModelRequest, route: RouteConfig) -> list[dict[str, str]]:
+    """The messages of ``request`` as sent on ``route`` (the schema goes into the prompt where
+    the route cannot take it as ``response_format``); token estimates are made on these."""
+    messages = [dict(m) for m in request.messages]
+    if request.output is not None and route.structured_output != "json_schema":
+        instruction = schema_instruction(request.output)
+        if messages and messages[0].get("role") == "system":
+            messages[0]["content"] = messages[0]["content"] + "\n\n" + instruction
+        else:
+            messages.insert(0, {"role": "system", "content": instruction})
+    return messages
 
 
 @dataclass
@@ -193,9 +209,17 @@ class Gateway:
         route = self.routes[route_name]
         response = ModelResponse(request, route_name, route.model, Outcome.REFUSED)
         for policy in self._policies:
-            reason = await policy.check(request, route_name, route)
-            if reason is not None:
-                attempt = Attempt(1, route_name, route.model, Outcome.REFUSED, detail=reason)
+            verdict = await policy.check(request, route_name, route)
+            if verdict is not None:
+                refusal = verdict if isinstance(verdict, Refusal) else Refusal(verdict)
+                attempt = Attempt(
+                    1,
+                    route_name,
+                    route.model,
+                    Outcome.REFUSED,
+                    retry_after_s=refusal.retry_after_s,
+                    detail=refusal.reason,
+                )
                 await self._record(response, attempt)
                 return response
         await self._attempts(response, route, retry or self.retry, timeout_s)
@@ -240,14 +264,7 @@ class Gateway:
 
     def messages_for(self, request: ModelRequest, route: RouteConfig) -> list[dict[str, str]]:
         """The messages as sent: the schema goes into the prompt where the route needs it."""
-        messages = [dict(m) for m in request.messages]
-        if request.output is not None and route.structured_output != "json_schema":
-            instruction = schema_instruction(request.output)
-            if messages and messages[0].get("role") == "system":
-                messages[0]["content"] = messages[0]["content"] + "\n\n" + instruction
-            else:
-                messages.insert(0, {"role": "system", "content": instruction})
-        return messages
+        return messages_as_sent(request, route)
 
     async def _attempt(
         self,

@@ -50,6 +50,9 @@ class RunCounters:
     tokens_by_step: dict[str, dict[str, int]] = field(default_factory=dict)
     steps_by_status: dict[str, int] = field(default_factory=dict)
     review_reasons: dict[str, int] = field(default_factory=dict)
+    #: Why documents were deferred: ``window_end``, or the service key's budget
+    #: (``key_limit:daily_tokens``, ``key_limit:monthly_budget``).
+    deferred_reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def invalid_outputs(self) -> int:
@@ -79,6 +82,10 @@ class RunCounters:
         name = _PER_OUTCOME.get(outcome)
         if name is not None:
             setattr(self, name, getattr(self, name) + 1)
+
+    def add_deferred(self, reason: str) -> None:
+        self.documents_deferred += 1
+        self.deferred_reasons[reason] = self.deferred_reasons.get(reason, 0) + 1
 
     def add_document(self, status: DocumentStatus) -> None:
         if status is DocumentStatus.DONE:

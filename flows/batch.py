@@ -2,8 +2,10 @@
 
 Per document: decrypt, mask once (the vault keeps it), then extract → categorize → draft, each
 step's result committed the moment it finishes, so a killed worker loses at most the calls in
-flight. A chunk is idempotent: a retried or re-run chunk skips every step already finished for
-the document's current content and the active prompt versions.
+flight. A first answer that asks for escalation is committed too, as a ``running`` checkpoint,
+before the escalation call: a re-run resumes from it instead of paying for that answer again.
+A chunk is idempotent: a retried or re-run chunk skips every step already finished for the
+document's current content and the active prompt versions.
 
 Writes are group-committed (:class:`storage.batching.GroupCommit`): a step waits until its result
 is committed, exactly as if it had written alone, but the results and statuses that finish
@@ -17,19 +19,28 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
 
+from compliance.calls import Outcome
 from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
+from compliance.limits import budget_refusal
 from flows.accounting import RunCounters
 from flows.documents import open_payload
 from flows.privacy import ToMask, masked_records, masked_view
-from flows.results import data_key_of, document_status, finished_outputs, save_outcome
+from flows.results import (
+    data_key_of,
+    document_status,
+    escalation_checkpoints,
+    finished_outputs,
+    save_outcome,
+)
 from flows.runtime import Runtime
 from flows.steps import run_step
-from flows.steps.base import DocumentView, StepOutcome
+from flows.steps.base import Checkpoint, DocumentView, StepOutcome
 from flows.window import WindowGuard
 from storage.batching import GroupCommit
 from storage.engine import transaction
@@ -65,6 +76,8 @@ class BatchState:
     window: WindowGuard
     counters: RunCounters = field(default_factory=RunCounters)
     progress: ProgressHook | None = None
+    #: Set when the service key's daily or monthly budget refused a call: the rest is deferred.
+    over_budget: str | None = None
     writes: GroupCommit[_Write, None] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,16 +115,29 @@ class _Loaded:
     finished: dict[str, tuple[StepStatus, dict[str, Any] | None]]
     #: Why the document cannot be sent (masking failed); None when it can.
     failure: str | None = None
+    #: First answers saved before an escalation a stopped run never finished, by step.
+    checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
 
 
-def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMask], dict[int, Any]]:
+@dataclass
+class _Stored:
+    """What the database already holds for the documents of a chunk."""
+
+    finished: dict[int, dict[str, tuple[StepStatus, dict[str, Any] | None]]]
+    checkpoints: dict[int, dict[str, Checkpoint]]
+
+
+def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMask], _Stored]:
     runtime = state.runtime
     keyring = runtime.app.keyring
     with transaction(runtime.app.sessions) as session:
         documents = {
             d.id: d for d in session.scalars(select(Document).where(Document.id.in_(document_ids)))
         }
-        finished = finished_outputs(session, keyring, documents, state.versions)
+        stored = _Stored(
+            finished_outputs(session, keyring, documents, state.versions),
+            escalation_checkpoints(session, keyring, documents, state.versions),
+        )
     items = []
     for document_id in document_ids:
         document = documents.get(document_id)
@@ -123,13 +149,14 @@ def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMas
             )
         except (EncryptionError, ValueError) as exc:
             logger.warning("document %s cannot be read: %s", document_id, type(exc).__name__)
-    return items, finished
+    return items, stored
 
 
 def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
     """Decrypt, then mask once (the vault keeps it) — in a worker thread, off the event loop."""
     runtime = state.runtime
-    items, finished = _decrypt(state, document_ids)
+    items, stored = _decrypt(state, document_ids)
+    finished = stored.finished
     pending = [i for i in items if set(state.steps) - set(finished.get(i.document.id, {}))]
     records, failures = masked_records(
         runtime.app.sessions, runtime.masker(), pending, runtime.settings.privacy.mask_workers
@@ -146,13 +173,14 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
                 item.data_key,
                 finished.get(document_id, {}),
                 failures.get(document_id),
+                stored.checkpoints.get(document_id, {}),
             )
         )
     return loaded
 
 
 async def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
-    """Commit one step's result (returns once it is committed)."""
+    """Commit one step's result, or its checkpoint (returns once it is committed)."""
     await state.writes.submit(_Write(item.document, item.data_key, outcome))
 
 
@@ -170,19 +198,24 @@ async def _process_document(state: BatchState, item: _Loaded) -> str:
     pending = [s for s in state.steps if s not in item.finished]
     statuses = {s: status for s, (status, _) in item.finished.items()}
     if pending:
-        started = state.window.try_start()
+        started = None if state.over_budget else state.window.try_start()
         if started is None:
-            state.counters.documents_deferred += 1
+            state.counters.add_deferred(state.over_budget or "window_end")
             state.tick("deferred")
             return "deferred"
+        deferred = None
         async with state.semaphore:
             try:
-                await _run_steps(state, item, pending, statuses)
+                deferred = await _run_steps(state, item, pending, statuses)
             except EncryptionError as exc:
                 # The document's key is gone (erased) or damaged: nothing to send, nothing lost.
                 logger.warning("document %s skipped: %s", item.document.id, type(exc).__name__)
                 statuses["error"] = StepStatus.FAILED
         state.window.finish_one(started)
+        if deferred is not None:  # stays pending; its finished steps are kept for the next run
+            state.counters.add_deferred(deferred)
+            state.tick("deferred")
+            return "deferred"
     status = document_status(list(statuses.values()), len(STEP_ORDER))
     if status.value != item.document.status:
         await state.writes.submit(_Write(item.document, status=status))
@@ -193,9 +226,10 @@ async def _process_document(state: BatchState, item: _Loaded) -> str:
 
 async def _run_steps(
     state: BatchState, item: _Loaded, pending: Sequence[str], statuses: dict[str, StepStatus]
-) -> None:
+) -> str | None:
+    """Run the pending steps; returns why the document is deferred (None when it is not)."""
     runtime = state.runtime
-    ctx = runtime.step_context("nightly", state.run_id)
+    ctx = runtime.step_context("nightly", state.run_id, caller_key_id=runtime.service_key_id)
     previous: dict[str, Mapping[str, Any]] = {
         s: out for s, (_, out) in item.finished.items() if out is not None
     }
@@ -213,9 +247,28 @@ async def _run_steps(
             continue
         if step == "draft" and "categorize" not in previous:
             continue  # nothing to answer without a category; the document stays failed/pending
-        outcome = await run_step(ctx, runtime.registry, step, item.view, previous)
+        if state.over_budget:
+            return state.over_budget
+        outcome = await run_step(
+            ctx,
+            runtime.registry,
+            step,
+            item.view,
+            previous,
+            checkpoint=partial(_save, state, item),
+            resume=item.checkpoints.get(step),
+        )
+        budget = budget_refusal(outcome.responses)
+        if budget is not None:
+            # The service key's daily/monthly budget is spent (rpm/tpm only make the call wait):
+            # nothing was sent; this document and the rest wait for a later run.
+            state.over_budget = budget
+            if outcome.status is StepStatus.FAILED:
+                state.counters.refused += outcome.count(Outcome.REFUSED)
+                return budget
         await _save(state, item, outcome)
         state.counters.add_outcome(outcome)
         statuses[step] = outcome.status
         if outcome.output is not None:
             previous[step] = outcome.output
+    return None

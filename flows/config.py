@@ -70,6 +70,21 @@ class NightlyConfig(BaseModel):
         return value
 
 
+class DeploymentsConfig(BaseModel):
+    """The Prefect work pool the deployments run on (``nightshift deploy``, deployments/).
+
+    Two queues: ``urgent`` (priority 1) for on-demand re-runs, ``bulk`` (priority 10) for the
+    nightly run and its report, each with its own concurrency limit, so archive re-processing
+    never holds the slot an urgent re-run needs.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    work_pool: str = Field(default="nightshift", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    urgent_concurrency: int = Field(default=2, ge=1, le=100)
+    bulk_concurrency: int = Field(default=1, ge=1, le=100)
+
+
 class PromptsConfig(BaseModel):
     """Where the prompt files live and which versions are pinned (default: the highest)."""
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compliance.calls import Outcome
 from compliance.encryption import DataKey, KeyRing, WrappedKey
 from compliance.vault import open_record
 from flows.documents import canonical_json, document_aad
 from flows.privacy import reidentify_output
-from flows.steps.base import StepOutcome
+from flows.steps.base import ESCALATING, GATE, Checkpoint, StepOutcome, Usage
 from storage.models import Document, DocumentStatus, StepResult, StepStatus, VaultEntry
 from storage.repositories.step_results import StepResultRepository
 
@@ -40,11 +42,13 @@ def save_outcome(
     outcome: StepOutcome,
     run_id: str | None,
 ) -> None:
-    """Write one step's checkpoint (insert, or overwrite a failed one for the same key)."""
+    """Write one step's checkpoint (insert, or overwrite a failed or running one for the same
+    key). Attempts, tokens and cost are the step's total, a resumed first answer's included."""
     sealed = None
     if outcome.output is not None:
         aad = _output_aad(document.id, outcome.step, outcome.prompt_version)
         sealed = data_key.seal(canonical_json(outcome.output), aad)
+    total = outcome.total
     StepResultRepository(session).upsert(
         {
             "document_id": document.id,
@@ -56,10 +60,10 @@ def save_outcome(
             "status": outcome.status.value,
             "route": outcome.route,
             "model": outcome.model,
-            "attempts": outcome.attempts,
-            "tokens_in": outcome.tokens_in,
-            "tokens_out": outcome.tokens_out,
-            "cost": outcome.cost,
+            "attempts": total.attempts,
+            "tokens_in": total.tokens_in,
+            "tokens_out": total.tokens_out,
+            "cost": total.cost,
             "output": sealed,
             "reason": outcome.reason,
         }
@@ -94,6 +98,45 @@ def finished_outputs(
             open_output(key, row),
         )
     return found
+
+
+def escalation_checkpoints(
+    session: Session,
+    keyring: KeyRing,
+    documents: Mapping[int, Document],
+    versions: Mapping[str, tuple[str, str]],
+) -> dict[int, dict[str, Checkpoint]]:
+    """{document id: {step: checkpoint}}: first answers saved before an escalation whose result
+    was never saved (the run stopped), at the active versions and current content.
+
+    A running row that is not such a checkpoint (no ``escalating:`` reason, or a ``gate`` one
+    without an output) is left out: the step then runs from its first call.
+    """
+    found: dict[int, dict[str, Checkpoint]] = {}
+    keys: dict[int, DataKey] = {}
+    for row in StepResultRepository(session).latest_running(list(documents), versions):
+        why = _resumable(row.reason, has_output=row.output is not None)
+        if why is None:
+            continue
+        document = documents[row.document_id]
+        key = keys.get(document.id) or data_key_of(keyring, document)
+        keys[document.id] = key
+        usage = Usage(row.attempts, row.tokens_in, row.tokens_out, Decimal(row.cost))
+        found.setdefault(row.document_id, {})[row.step] = Checkpoint(
+            why, open_output(key, row), row.route, row.model, usage
+        )
+    return found
+
+
+def _resumable(reason: str | None, *, has_output: bool) -> str | None:
+    """The ``why`` of a checkpoint's reason, or None when a re-run cannot resume from it."""
+    if reason is None or not reason.startswith(ESCALATING):
+        return None
+    why = reason.removeprefix(ESCALATING)
+    if why == GATE:
+        return why if has_output else None
+    content_failures = {o.value for o in Outcome if o.is_content_failure}
+    return why if why in content_failures else None
 
 
 def document_status(statuses: Collection[StepStatus], steps_total: int) -> DocumentStatus:

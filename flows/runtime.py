@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx2
 
 from compliance.audit.log import AuditLog
 from compliance.audit.observer import AuditObserver
+from compliance.callers import find_key
 from compliance.calls import CallPath
 from compliance.gateway import Gateway
+from compliance.limits import KeyLimiter
 from compliance.masking import Masker
 from compliance.masking.policy import MaskedTextPolicy
 from compliance.pacer import RoutePacer
+from compliance.residency_policy import ResidencyPolicy
 from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
 from flows.prompts import PromptRegistry
-from flows.settings import Settings
+from flows.settings import ConfigError, Settings
 from flows.steps.base import StepContext
 
 
@@ -35,6 +39,8 @@ class Runtime:
         self.audit = audit
         self._masker: Masker | None = None
         self._masker_lock = threading.Lock()
+        #: The caller key nightly runs are charged to (``service_key``); None = no key limits.
+        self.service_key_id: str | None = None
 
     def masker(self) -> Masker:
         """The process's masker, loaded on first use (heavy: analyzer and natasha models)."""
@@ -71,15 +77,24 @@ class Runtime:
             # Every attempt, refused ones included, is a durable audit entry before call() returns.
             audit = AuditLog.open(app.sessions, settings.keys_dir)
             gateway.add_observer(AuditObserver(audit, settings.routes))
+            # A route abroad: refused, or masked text only (docs/residency.md); checked first.
+            gateway.add_policy(ResidencyPolicy(settings.residency))
             # Only masked text leaves the process; anything else is refused (and audited).
             gateway.add_policy(MaskedTextPolicy())
+            # Caller-key limits, shared by every process through the database (docs/keys.md).
+            limiter = KeyLimiter(app.sessions, timezone=ZoneInfo(settings.nightly.timezone))
+            gateway.add_policy(limiter)
+            gateway.add_observer(limiter)
+            service_key_id = _service_key_id(app, settings)
             registry = PromptRegistry.load(
                 prompts_dir or settings.prompts.directory, settings.prompts.pinned
             )
         except Exception:
             app.close()
             raise
-        return cls(app, gateway, registry, audit)
+        runtime = cls(app, gateway, registry, audit)
+        runtime.service_key_id = service_key_id
+        return runtime
 
     def versions(self, steps: tuple[str, ...]) -> dict[str, tuple[str, str]]:
         """{step: (prompt version, schema version)} of the active prompts."""
@@ -96,6 +111,7 @@ class Runtime:
         *,
         timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
+        caller_key_id: str | None = None,
     ) -> StepContext:
         return StepContext(
             gateway=self.gateway,
@@ -104,6 +120,7 @@ class Runtime:
             run_id=run_id,
             retry=retry,
             timeout_s=timeout_s,
+            caller_key_id=caller_key_id,
         )
 
     async def aclose(self) -> None:
@@ -113,3 +130,23 @@ class Runtime:
             if self._masker is not None:
                 self._masker.close()
             self.app.close()
+
+
+def _service_key_id(app: AppContext, settings: Settings) -> str | None:
+    """The id of the ``service_key`` (a key name); refuse to start on a missing or revoked one."""
+    name = settings.service_key
+    if name is None:
+        return None
+    info = find_key(app.sessions, name)
+    if info is None:
+        raise ConfigError(
+            f"service_key names caller key {name!r}, which does not exist; create it with "
+            f"`nightshift keys create --name {name} --role client` (with its limits), "
+            "or remove service_key"
+        )
+    if info.revoked:
+        raise ConfigError(
+            f"service_key names caller key {name!r}, which is revoked; create a key with "
+            "another name (`nightshift keys create`) and set service_key to it"
+        )
+    return info.key_id

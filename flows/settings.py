@@ -9,7 +9,8 @@ Where they come from, highest priority first:
 
 ``NIGHTSHIFT_HOME`` (default ``~/.nightshift``) holds the SQLite database, keys and reports;
 ``NIGHTSHIFT_DATABASE_URL`` overrides the database. Invalid settings raise :class:`ConfigError`
-listing every problem, each saying what to change.
+listing every problem, each saying what to change. A store outside ``residency.country`` is such
+a problem; a route outside it is not (its calls are refused per call, see docs/residency.md).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from compliance.errors import ComplianceError
 from compliance.residency import ResidencyConfig
 from compliance.routes import RouteConfig, simulator_route
-from flows.config import IngestConfig, NightlyConfig, PrivacyConfig, PromptsConfig, StepsConfig
+from flows.config import (
+    DeploymentsConfig,
+    IngestConfig,
+    NightlyConfig,
+    PrivacyConfig,
+    PromptsConfig,
+    StepsConfig,
+)
 from storage.engine import normalize_url, sqlite_path
 from storage.errors import NightshiftError
 
@@ -61,6 +69,8 @@ class Settings(BaseSettings):
     config: Path | None = None
     residency: ResidencyConfig = ResidencyConfig()
     billing: BillingConfig = BillingConfig()
+    #: Name of the caller key nightly runs are charged to (its limits apply); None = no limits.
+    service_key: str | None = Field(default=None, min_length=1, max_length=64)
     storage: StorageConfig = StorageConfig()
     routes: dict[str, RouteConfig] = Field(default_factory=lambda: {"default": simulator_route()})
     steps: StepsConfig | None = None
@@ -68,6 +78,7 @@ class Settings(BaseSettings):
     ingest: IngestConfig = IngestConfig()
     prompts: PromptsConfig = PromptsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    deployments: DeploymentsConfig = DeploymentsConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -107,10 +118,8 @@ class Settings(BaseSettings):
                         f"steps.{step}.{field} names route {name!r}, which is not defined; "
                         f"defined routes: {', '.join(sorted(self.routes)) or 'none'}"
                     )
-        for name, route in sorted(self.routes.items()):
-            problem = self.residency.route_problem(name, route.region)
-            if problem:
-                problems.append(problem)
+        # A route abroad loads: the gateway refuses its calls one by one (and audits them), and
+        # `nightshift doctor` reports it. A store abroad would receive every document: refused here.
         problem = self.residency.store_problem("store", self.store_region)
         if problem:
             problems.append(problem)

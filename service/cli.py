@@ -15,11 +15,17 @@ from flows.prefect_env import apply_prefect_defaults
 from service.audit_cli import audit_app
 from service.cli_support import out_console, print_json, reported_errors, settings
 from service.demo import demo_command
+from service.deploy_cli import deploy_command
+from service.doctor_cli import doctor_command
 from service.ingest_cli import ingest_command
+from service.keys_cli import keys_app
 from service.mask_cli import mask_command
+from service.plan_cli import plan_command
+from service.report_cli import report_command
 from service.run_cli import process_command, run_app
 from service.sample_data.cli import sample_data_command
 from service.simulator.cli import simulator_command
+from service.up_cli import up_command
 
 app = typer.Typer(
     name="nightshift",
@@ -64,8 +70,14 @@ app.command("mask")(mask_command)
 app.command("sample-data")(sample_data_command)
 app.command("simulator")(simulator_command)
 app.command("process")(process_command)
+app.command("deploy")(deploy_command)
+app.command("up")(up_command)
+app.command("doctor")(doctor_command)
+app.command("report")(report_command)
+app.command("plan")(plan_command)
 app.add_typer(run_app, name="run")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 3. generate labeled synthetic emails and ingest them;
 4. run the nightly flow (Prefect) with its progress bar and summary;
 5. send one new email through the online flow and show fields, category and draft.
+6. write the morning report of the nightly run (``NIGHTSHIFT_HOME/reports``) and say where.
 
 Run it again and the nightly run has nothing to do: finished work is never paid for twice.
 """
@@ -28,6 +29,7 @@ from flows.context import app_context, init_home
 from flows.ingest import ingest_paths, read_file
 from flows.ingest.records import IncomingDocument
 from flows.nightly import nightly_flow
+from flows.report_flow import make_report
 from flows.settings import Settings
 from service.cli_support import (
     err_console,
@@ -130,6 +132,9 @@ def demo_command(
         summary["online"] = asyncio.run(
             process_record(cfg, record, ["extract", "categorize", "draft"], True)
         )
+        _stage(json_output, "morning report")
+        files = make_report(cfg, run_id=summary["nightly"]["run_id"])[1]
+        summary["report"] = {fmt: str(path) for fmt, path in files.items()}
     if json_output:
         print_json(summary)
         return
@@ -140,6 +145,7 @@ def demo_command(
         f"unchanged {ingest['unchanged']}, rejected {len(ingest['rejected'])}",
         highlight=False,
     )
+    out_console.print(f"morning report: {summary['report']['html']}", highlight=False)
     out_console.print(json.dumps({"home": summary["home"]}), highlight=False)
 
 

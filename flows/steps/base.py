@@ -8,7 +8,7 @@ online path) saves the outcome as the step's checkpoint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,11 +55,63 @@ class StepContext:
     retry: RetryPolicy | None = None
     #: Per-attempt timeout; None = the route's ``timeout_s``.
     timeout_s: float | None = None
+    #: The caller key the calls are made for (its limits apply); None = no key limits.
+    caller_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What model calls cost: attempts, tokens and money."""
+
+    attempts: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: Decimal = Decimal(0)
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.attempts + other.attempts,
+            self.tokens_in + other.tokens_in,
+            self.tokens_out + other.tokens_out,
+            self.cost + other.cost,
+        )
+
+
+#: The first answer of a step that asks for escalation, as ``escalating:<why>``.
+ESCALATING = "escalating:"
+#: ``why`` of a checkpoint whose first answer was usable but the gate asked for escalation.
+GATE = "gate"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A step's first answer, saved before escalating, so a stopped run never pays for it twice.
+
+    Saved as a ``running`` step result with reason ``escalating:<why>``; a re-run resumes from
+    it (:func:`flows.steps.runner.run_step`): no first call, straight to the escalation.
+    """
+
+    #: ``gate`` (``output`` is the first answer) or the content failure (``invalid_json`` …).
+    why: str
+    output: dict[str, Any] | None
+    route: str | None
+    model: str | None
+    #: What the first answer cost the run that made it.
+    usage: Usage
+
+
+#: Commits a checkpoint (a ``running`` outcome); returns once it is committed.
+SaveCheckpoint = Callable[["StepOutcome"], Awaitable[None]]
 
 
 @dataclass
 class StepOutcome:
-    """How a step ended for one document, with every model response it took to get there."""
+    """How a step ended for one document, with every model response it took to get there.
+
+    ``attempts``, ``tokens_*`` and ``cost`` are what *this* run spent (its counters add them);
+    :attr:`total` adds what an earlier run spent on the same step (``carried``, from a
+    checkpoint) — what the saved result records.
+    """
 
     step: str
     status: StepStatus
@@ -70,7 +122,16 @@ class StepOutcome:
     reason: str | None = None
     route: str | None = None
     model: str | None = None
+    #: Every response: a first answer restored from a checkpoint has no attempts (its run paid).
     responses: list[ModelResponse] = field(default_factory=list)
+    #: What an earlier run spent on this step (the checkpoint's first answer).
+    carried: Usage = field(default_factory=Usage)
+
+    @property
+    def total(self) -> Usage:
+        """What the step cost over every run: this run's responses plus ``carried``."""
+        spent = Usage(self.attempts, self.tokens_in, self.tokens_out, self.cost)
+        return spent + self.carried
 
     @property
     def attempts(self) -> int:

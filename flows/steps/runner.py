@@ -25,6 +25,14 @@
    When an escalation asked for by the gate does not give a usable answer (bad content or a
    transport failure), the first answer stands: review with the gate's reasons, output kept.
 
+**Checkpoint and resume.** Before escalating, ``checkpoint`` (when given; the nightly batch
+commits it) saves the first answer as a ``running`` result with reason ``escalating:<why>``
+(``gate``, or the content failure). A run stopped during the escalation leaves that row; the
+re-run passes it as ``resume``: no first call — the first answer is rebuilt from it (the gate's
+verdict recomputed; a content failure escalates directly), then the escalation and the verdict.
+The first answer's usage travels in ``StepOutcome.carried``, so the saved result records the
+total while the run's counters see only what this run spent.
+
 Every response (and so every attempt) is kept in ``StepOutcome.responses`` for accounting.
 :func:`run_document_steps` runs the steps of one document in order, feeding done outputs on.
 """
@@ -39,7 +47,15 @@ from compliance.calls import ModelRequest, ModelResponse, Outcome
 from flows.config import STEPS
 from flows.prompts.registry import Prompt, PromptRegistry
 from flows.quality.verdict import Verdict, join_reasons
-from flows.steps.base import DocumentView, StepContext, StepOutcome
+from flows.steps.base import (
+    ESCALATING,
+    GATE,
+    Checkpoint,
+    DocumentView,
+    SaveCheckpoint,
+    StepContext,
+    StepOutcome,
+)
 from flows.steps.categorize import check_categorize
 from flows.steps.draft import INPUTS as DRAFT_INPUTS
 from flows.steps.draft import REQUIRES as DRAFT_REQUIRES
@@ -79,9 +95,20 @@ class _Answer:
 
 
 async def run_step(
-    ctx: StepContext, registry: PromptRegistry, step: str, view: DocumentView, previous: Previous
+    ctx: StepContext,
+    registry: PromptRegistry,
+    step: str,
+    view: DocumentView,
+    previous: Previous,
+    *,
+    checkpoint: SaveCheckpoint | None = None,
+    resume: Checkpoint | None = None,
 ) -> StepOutcome:
-    """Run ``step`` for one document; never raises for what a provider did."""
+    """Run ``step`` for one document; never raises for what a provider did.
+
+    ``checkpoint`` commits the first answer before an escalation; ``resume`` is such a saved
+    first answer, from a run that stopped before the escalation's result was saved.
+    """
     spec = SPECS.get(step)
     if spec is None:
         raise ValueError(f"unknown step {step!r}; steps are {', '.join(STEPS)}")
@@ -98,9 +125,15 @@ async def run_step(
     inputs = {name: previous[name] for name in spec.inputs if name in previous}
     request = _request(ctx, prompt, view, inputs)
     route = getattr(ctx.steps, step)
-    first = await _ask(ctx, request, route.route, spec, view, previous)
+    if resume is not None:
+        first = _restored(resume, request, spec, view, previous)
+        outcome.carried = resume.usage
+    else:
+        first = await _ask(ctx, request, route.route, spec, view, previous)
     answers = [first]
     if route.escalate_to and _wants_escalation(first):
+        if checkpoint is not None and resume is None:
+            await checkpoint(_checkpoint_of(outcome, first))
         answers.append(await _ask(ctx, request, route.escalate_to, spec, view, previous))
     outcome.responses = [answer.response for answer in answers]
     _settle(outcome, answers)
@@ -120,6 +153,7 @@ def _request(
         path=ctx.path,
         run_id=ctx.run_id,
         document_id=view.document_id,
+        caller_key_id=ctx.caller_key_id,
         masked=view.masked,
         masked_counts=dict(view.masked_counts),
     )
@@ -137,6 +171,42 @@ async def _ask(
     if not response.ok or response.parsed is None:
         return _Answer(response)
     return _Answer(response, spec.check(response.parsed, view, previous))
+
+
+def _checkpoint_of(outcome: StepOutcome, first: _Answer) -> StepOutcome:
+    """The first answer as a ``running`` result: what a re-run needs to skip the first call."""
+    response = first.response
+    usable = first.verdict is not None
+    why = GATE if usable else response.outcome.value
+    return StepOutcome(
+        outcome.step,
+        StepStatus.RUNNING,
+        outcome.prompt_version,
+        outcome.schema_version,
+        output=dict(response.parsed or {}) if usable else None,
+        reason=f"{ESCALATING}{why}",
+        route=response.route,
+        model=response.model,
+        responses=[response],
+    )
+
+
+def _restored(
+    saved: Checkpoint, request: ModelRequest, spec: StepSpec, view: DocumentView, previous: Previous
+) -> _Answer:
+    """The first answer rebuilt from its checkpoint: a response without attempts (paid for by
+    the run that made them), the gate's verdict recomputed on the saved output."""
+    route, model = saved.route or "", saved.model or ""
+    if saved.why == GATE and saved.output is not None:
+        response = ModelResponse(request, route, model, Outcome.OK, parsed=dict(saved.output))
+        return _Answer(response, spec.check(saved.output, view, previous))
+    failure = next((o for o in Outcome if o.value == saved.why and o.is_content_failure), None)
+    if failure is None:
+        raise ValueError(
+            f"checkpoint of step {request.step!r} has an unknown reason {saved.why!r}; "
+            f"expected {GATE!r} with an output or a content failure"
+        )
+    return _Answer(ModelResponse(request, route, model, failure))
 
 
 def _wants_escalation(answer: _Answer) -> bool:

@@ -2,6 +2,7 @@
 
 from storage.models import audit as audit  # the audit log tables: storage.models.audit
 from storage.models.base import Base, TimestampMixin
+from storage.models.callers import CallerKey, CallerKeySlot, CallerKeyState, CallerKeyUsage
 from storage.models.documents import Document, DocumentFormat, DocumentStatus
 from storage.models.pacing import RoutePacing
 from storage.models.runs import Run, RunKind, RunStatus
@@ -10,6 +11,10 @@ from storage.models.vault import VaultEntry
 
 __all__ = [
     "Base",
+    "CallerKey",
+    "CallerKeySlot",
+    "CallerKeyState",
+    "CallerKeyUsage",
     "Document",
     "DocumentFormat",
     "DocumentStatus",

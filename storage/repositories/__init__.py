@@ -1,8 +1,16 @@
 """Repositories: each owns the queries of its tables. They never commit; the caller does."""
 
+from storage.repositories.callers import CallerKeyRepository, CallerLimitsRepository
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.pacing import PacingRepository
 from storage.repositories.runs import RunRepository
 from storage.repositories.step_results import StepResultRepository
 
-__all__ = ["DocumentRepository", "PacingRepository", "RunRepository", "StepResultRepository"]
+__all__ = [
+    "CallerKeyRepository",
+    "CallerLimitsRepository",
+    "DocumentRepository",
+    "PacingRepository",
+    "RunRepository",
+    "StepResultRepository",
+]

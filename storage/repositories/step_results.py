@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from storage.models.documents import Document
@@ -79,6 +79,21 @@ class StepResultRepository:
         self, document_ids: Collection[int], versions: Mapping[str, tuple[str, str]]
     ) -> list[StepResult]:
         """Finished results of these documents for the active versions and current content."""
+        return self._current(document_ids, versions, FINISHED)
+
+    def latest_running(
+        self, document_ids: Collection[int], versions: Mapping[str, tuple[str, str]]
+    ) -> list[StepResult]:
+        """Running results (a first answer saved before escalating, by a run that stopped) of
+        these documents for the active versions and current content: a re-run resumes them."""
+        return self._current(document_ids, versions, (StepStatus.RUNNING.value,))
+
+    def _current(
+        self,
+        document_ids: Collection[int],
+        versions: Mapping[str, tuple[str, str]],
+        statuses: Collection[str],
+    ) -> list[StepResult]:
         rows: list[StepResult] = []
         ids = sorted(set(document_ids))
         keys = [(step, p, s) for step, (p, s) in versions.items()]
@@ -89,7 +104,7 @@ class StepResultRepository:
                 .join(Document, Document.id == StepResult.document_id)
                 .where(StepResult.document_id.in_(batch))
                 .where(StepResult.input_hash == Document.content_hash)
-                .where(StepResult.status.in_(FINISHED))
+                .where(StepResult.status.in_(statuses))
                 .where(
                     tuple_(
                         StepResult.step, StepResult.prompt_version, StepResult.schema_version
@@ -104,3 +119,34 @@ class StepResultRepository:
         return self.session.scalars(
             select(StepResult).where(StepResult.document_id.in_(ids)).order_by(StepResult.id)
         ).all()
+
+    def in_review(
+        self, versions: Mapping[str, tuple[str, str]], *, after: int = 0, limit: int = 100
+    ) -> Sequence[StepResult]:
+        """The review queue: results in review for the active versions and current content,
+        by id (``after`` an id, for paging)."""
+        keys = [(step, p, s) for step, (p, s) in versions.items()]
+        statement = (
+            select(StepResult)
+            .join(Document, Document.id == StepResult.document_id)
+            .where(StepResult.status == StepStatus.REVIEW.value)
+            .where(StepResult.input_hash == Document.content_hash)
+            .where(
+                tuple_(StepResult.step, StepResult.prompt_version, StepResult.schema_version).in_(
+                    keys
+                )
+            )
+            .where(StepResult.id > after)
+            .order_by(StepResult.id)
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()
+
+    def resolve_review(self, result_id: int, status: StepStatus, reason: str) -> bool:
+        """Move one result out of review (compare-and-set: False when it was not in review)."""
+        result = self.session.execute(
+            update(StepResult)
+            .where(StepResult.id == result_id, StepResult.status == StepStatus.REVIEW.value)
+            .values(status=status.value, reason=reason, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))

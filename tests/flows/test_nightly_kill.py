@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx2
 from sqlalchemy import func, select
 
 from flows.context import app_context
@@ -17,7 +19,7 @@ from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
-from storage.models import Document, Run, StepResult
+from storage.models import Document, Run, StepResult, StepStatus
 from tests.simulated import SimulatorFactory, ingest_samples
 
 CONCURRENCY = 8
@@ -53,8 +55,8 @@ async def test_a_killed_run_rerun_finishes_every_step_once_and_repeats_only_call
     simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
 ) -> None:
     sim = simulator(seed=21, latency_ms=60)
-    # Without escalation every step is one call, so "repeated <= in flight" is exact; with it,
-    # a first answer that was complete but not yet saved would be repeated as well.
+    # Every step is one call here; escalation (a first answer checkpointed before the second
+    # call) is killed and resumed in the test below.
     settings = wired_home(sim.url, escalate=False)
     ingest_samples(settings, 50, seed=12, tmp_path=tmp_path)
 
@@ -85,3 +87,97 @@ async def test_a_killed_run_rerun_finishes_every_step_once_and_repeats_only_call
     print(f"killed at {killed_at} results; calls repeated after the kill: {repeated}")
     assert 0 <= repeated <= CONCURRENCY
     assert run_states == ["completed", "crashed"]
+
+
+def running_rows(settings: Settings) -> list[tuple[int, str, int]]:
+    """(document, step, attempts) of the checkpoints: first answers saved before escalating."""
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        rows = session.execute(
+            select(StepResult.document_id, StepResult.step, StepResult.attempts).where(
+                StepResult.status == StepStatus.RUNNING.value
+            )
+        ).all()
+    return [(int(d), str(s), int(a)) for d, s, a in rows]
+
+
+def kill_during_escalation(
+    settings: Settings, worker: subprocess.Popen[bytes], at_least: int
+) -> list[tuple[int, str, int]]:
+    """SIGKILL the worker while an escalation call is in flight (a checkpoint is stored).
+
+    Seen a checkpoint, the worker is frozen (SIGSTOP) and the store read again: a frozen process
+    commits nothing, so what is read is exactly what the kill leaves. If the escalation finished
+    in between, the worker goes on (SIGCONT) until the next one.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        assert worker.poll() is None, "the worker ended before an escalation could be caught"
+        assert time.monotonic() < deadline, "the worker made no progress"
+        if results_count(settings) >= at_least and running_rows(settings):
+            worker.send_signal(signal.SIGSTOP)
+            frozen = running_rows(settings)
+            if frozen:
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(timeout=10)
+                return frozen
+            worker.send_signal(signal.SIGCONT)
+        time.sleep(0.01)
+
+
+class Capture(httpx2.AsyncBaseTransport):
+    """Forwards to the simulator; keeps (schema, model) of every request the re-run sends."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.sent: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(await request.aread())
+        self.sent.append((body["response_format"]["json_schema"]["name"], body["model"]))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_run_killed_during_an_escalation_resumes_it_without_repeating_the_first_call(
+    simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
+) -> None:
+    sim = simulator(seed=23, latency_ms=80)
+    # categorize escalates to the strong route when the simulator's confidence is low (~8 %).
+    settings = wired_home(sim.url, escalate=True)
+    ingest_samples(settings, 80, seed=14, tmp_path=tmp_path)
+
+    worker = start_worker()
+    checkpoints = kill_during_escalation(settings, worker, at_least=30)
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        at_kill = {
+            (int(d), str(s))
+            for d, s in session.execute(select(StepResult.document_id, StepResult.step))
+        }
+        documents = set(session.scalars(select(Document.id)))
+
+    capture = Capture()
+    runtime = Runtime.open(settings, transport=capture)
+    try:
+        summary = await run_nightly(runtime, window_end="none")
+    finally:
+        await runtime.aclose()
+
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        rows = {(r.document_id, r.step): r for r in session.scalars(select(StepResult))}
+        document_states = set(session.scalars(select(Document.status)))
+    assert len(rows) == len(documents) * 3 and document_states <= {"done", "review"}
+    for document_id, step, attempts in checkpoints:
+        final = rows[(document_id, step)]
+        assert final.status in {"done", "review"}
+        assert (final.route, final.attempts) == ("strong", attempts + 1)
+    # The re-run asks the first route only for categorize steps that had no row at the kill:
+    # a checkpointed one goes straight to the strong route.
+    not_started = sum(1 for d in documents if (d, "categorize") not in at_kill)
+    assert capture.sent.count(("categorize_v1", "small-model")) == not_started
+    assert summary["escalations"] >= len(checkpoints)
+    attempts = sum(r.attempts for r in rows.values())
+    repeated = sim.total() - attempts
+    print(f"killed with {len(checkpoints)} escalation(s) in flight; calls repeated: {repeated}")
+    assert 0 <= repeated <= CONCURRENCY

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from compliance.residency import RouteResidency
 from flows.settings import ConfigError, load_settings
 
 ISSUE_SHAPE = """
@@ -124,7 +125,7 @@ def test_a_step_naming_an_unknown_route_refuses_to_start(
         load_settings(check_secrets=False)
 
 
-def test_a_route_outside_the_home_country_refuses_to_start(
+def test_a_route_outside_the_home_country_loads_and_its_calls_are_refused(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_config(
@@ -132,20 +133,25 @@ def test_a_route_outside_the_home_country_refuses_to_start(
         monkeypatch,
         ISSUE_SHAPE.replace('region = "KZ"\nstructured', 'region = "DE"\nstructured'),
     )
-    with pytest.raises(
-        ConfigError, match=r"route 'strong' is in region DE but data must stay in KZ"
-    ):
-        load_settings(check_secrets=False)
+    settings = load_settings(check_secrets=False)
+    assert settings.routes["strong"].region == "DE"
+    assert settings.residency.route_status("DE") is RouteResidency.REFUSED
+    assert settings.residency.route_status("KZ") is RouteResidency.IN_COUNTRY
+    problem = settings.residency.route_problem("strong", "DE") or ""
+    assert problem.startswith("route 'strong' is in region DE but data must stay in KZ")
 
 
-def test_masked_export_policy_allows_a_foreign_route(
+def test_masked_export_policy_lets_a_foreign_route_take_masked_text_only(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = ISSUE_SHAPE.replace('region = "KZ"\nstructured', 'region = "DE"\nstructured')
     write_config(
         env, monkeypatch, text.replace("allow_masked_export = false", "allow_masked_export = true")
     )
-    assert load_settings(check_secrets=False).routes["strong"].region == "DE"
+    settings = load_settings(check_secrets=False)
+    assert settings.routes["strong"].region == "DE"
+    assert settings.residency.route_status("DE") is RouteResidency.MASKED_EXPORT
+    assert settings.residency.route_problem("strong", "DE") is None
 
 
 def test_a_store_outside_the_home_country_refuses_to_start_even_with_masked_export(

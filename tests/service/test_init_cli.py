@@ -40,9 +40,9 @@ def test_init_refuses_an_invalid_configuration_with_a_clear_message(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "bad.toml"
-    config.write_text('[routes.x]\nbase_url = "http://h/v1"\nmodel = "m"\nregion = "US"\n')
+    config.write_text('[storage]\nregion = "US"\n')
     monkeypatch.setenv("NIGHTSHIFT_CONFIG", str(config))
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 2
-    assert "route 'x' is in region US but data must stay in KZ" in result.stderr
+    assert "the store is declared in region US but data must stay in KZ" in result.stderr
     assert not home.exists()
