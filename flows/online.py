@@ -19,10 +19,12 @@ from typing import Any
 from prefect import flow
 from sqlalchemy import select
 
+from compliance.encryption import DataKey
+from compliance.limits import LimitExceeded, limit_refusal
 from compliance.retry import RetryPolicy
 from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER
-from flows.documents import open_payload
+from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
 from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import data_key_of, document_status, finished_outputs, save_outcome
@@ -57,6 +59,10 @@ class OnlineResult:
     steps: dict[str, StepView] = field(default_factory=dict)
     counters: RunCounters = field(default_factory=RunCounters)
     latency_ms: float = 0.0
+    #: Time spent in model calls, as the gateway measured each attempt (the critical path).
+    model_ms: float = 0.0
+    #: Set when the caller key went over a limit: the steps after it were not tried.
+    limit: LimitExceeded | None = None
 
     def as_dict(self, *, include_outputs: bool = True) -> dict[str, Any]:
         steps = {
@@ -80,6 +86,7 @@ class OnlineResult:
             "tokens_out": counters["tokens_out"],
             "cost": counters["cost"],
             "latency_ms": round(self.latency_ms, 1),
+            "model_ms": round(self.model_ms, 1),
         }
 
 
@@ -102,35 +109,30 @@ async def process_online(
     *,
     timeout_s: float = ONLINE_TIMEOUT_S,
     retry: RetryPolicy = ONLINE_RETRY,
+    caller_key_id: str | None = None,
 ) -> OnlineResult:
-    """Run the requested steps for one stored document (finished steps come from the store)."""
+    """Run the requested steps for one stored document (finished steps come from the store).
+
+    ``caller_key_id``: the key the calls are made for (its limits apply, the audit names it).
+    """
     started = time.perf_counter()
     wanted = tuple(s for s in STEP_ORDER if s in steps)
     versions = runtime.versions(STEP_ORDER)
     run_id = str(uuid.uuid4())
-    with transaction(runtime.app.sessions) as session:
-        document = session.get(Document, document_id)
-        if document is None:
-            raise LookupError(f"document {document_id} does not exist")
-        finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
-        RunRepository(session).add(
-            Run(
-                id=run_id,
-                kind=RunKind.ONLINE.value,
-                started_at=datetime.now(UTC),
-                parameters={"document_id": document_id, "steps": list(wanted)},
-            )
-        )
-    done = finished.get(document_id, {})
+    # Database and decryption work runs in threads: the HTTP API serves other requests on this
+    # event loop meanwhile (measured: commits on the loop stalled every request in flight).
+    document, done, payload, key = await asyncio.to_thread(
+        _open_run, runtime, document_id, versions, run_id, wanted
+    )
     result = OnlineResult(document_id, run_id, document.status)
-    payload = open_payload(runtime.app.keyring, document)
-    key = data_key_of(runtime.app.keyring, document)
     records, failures = await asyncio.to_thread(
         masked_records, runtime.app.sessions, runtime.masker(), [ToMask(document, payload, key)]
     )
     record = records.get(document_id)
     view = masked_view(document, payload, record) if record else None
-    ctx = runtime.step_context("online", run_id, timeout_s=timeout_s, retry=retry)
+    ctx = runtime.step_context(
+        "online", run_id, timeout_s=timeout_s, retry=retry, caller_key_id=caller_key_id
+    )
     previous = {s: out for s, (_, out) in done.items() if out is not None}
     statuses = {s: st for s, (st, _) in done.items()}
     for step in wanted:
@@ -148,8 +150,7 @@ async def process_online(
             continue
         else:
             outcome = await run_step(ctx, runtime.registry, step, view, previous)
-        with transaction(runtime.app.sessions) as session:
-            save_outcome(session, document, key, outcome, run_id)
+        await asyncio.to_thread(_save, runtime, document, key, outcome, run_id)
         result.counters.add_outcome(outcome)
         statuses[step] = outcome.status
         if outcome.output is not None:
@@ -157,17 +158,64 @@ async def process_online(
         result.steps[step] = StepView(
             outcome.status.value, outcome.prompt_version, outcome.output, outcome.reason, False
         )
+        result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
+        result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
+        if result.limit is not None:
+            break  # the key is over a limit: the next steps would be refused as well
     overall = document_status(list(statuses.values()), len(STEP_ORDER))
     result.status = overall.value
     result.latency_ms = (time.perf_counter() - started) * 1000.0
-    with transaction(runtime.app.sessions) as session:
-        stored = session.get(Document, document_id)
-        assert stored is not None
-        stored.status = overall.value
-        RunRepository(session).finish(
-            run_id, RunStatus.COMPLETED, datetime.now(UTC), result.as_dict(include_outputs=False)
-        )
+    await asyncio.to_thread(_finish_run, runtime, result)
     return result
+
+
+Finished = dict[str, tuple[StepStatus, dict[str, Any] | None]]
+
+
+def _open_run(
+    runtime: Runtime,
+    document_id: int,
+    versions: dict[str, tuple[str, str]],
+    run_id: str,
+    wanted: tuple[str, ...],
+) -> tuple[Document, Finished, DocumentPayload, DataKey]:
+    """The document, its finished steps, its payload and data key; the run row is added."""
+    with transaction(runtime.app.sessions) as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise LookupError(f"document {document_id} does not exist")
+        finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
+        RunRepository(session).add(
+            Run(
+                id=run_id,
+                kind=RunKind.ONLINE.value,
+                started_at=datetime.now(UTC),
+                parameters={"document_id": document_id, "steps": list(wanted)},
+            )
+        )
+    payload = open_payload(runtime.app.keyring, document)
+    key = data_key_of(runtime.app.keyring, document)
+    return document, finished.get(document_id, {}), payload, key
+
+
+def _save(
+    runtime: Runtime, document: Document, key: DataKey, outcome: StepOutcome, run_id: str
+) -> None:
+    with transaction(runtime.app.sessions) as session:
+        save_outcome(session, document, key, outcome, run_id)
+
+
+def _finish_run(runtime: Runtime, result: OnlineResult) -> None:
+    with transaction(runtime.app.sessions) as session:
+        stored = session.get(Document, result.document_id)
+        assert stored is not None
+        stored.status = result.status
+        RunRepository(session).finish(
+            result.run_id,
+            RunStatus.COMPLETED,
+            datetime.now(UTC),
+            result.as_dict(include_outputs=False),
+        )
 
 
 @flow(name="online", persist_result=False, log_prints=False)

@@ -6,11 +6,8 @@ database and keys; ``verify-bundle`` needs nothing but the bundle directory.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,18 +15,15 @@ import typer
 from rich.table import Table
 
 from compliance.audit.bundle import read_verifier_keys, verify_bundle
-from compliance.audit.entries import decode_entry
 from compliance.audit.errors import NoteError
 from compliance.audit.export import export_bundle
 from compliance.audit.keys import AuditKeys, rotate_key
 from compliance.audit.log import AuditLog
-from compliance.audit.merkle import leaf_hash, verify_inclusion
-from compliance.audit.note import open_checkpoint
-from compliance.audit.tree import StoredTree
 from compliance.audit.verify import verify_log
 from flows.context import AppContext, app_context
+from service.audit_queries import entry_filter, find_entries, inclusion_proof
 from service.cli_support import fail, out_console, print_json, reported_errors, settings
-from storage.repositories.audit import AuditRepository, EntryFilter
+from storage.repositories.audit import EntryFilter
 
 audit_app = typer.Typer(no_args_is_help=True, help="The signed audit log: query, verify, prove.")
 
@@ -60,27 +54,22 @@ def _keys(ctx: AppContext) -> AuditKeys:
     return AuditKeys.load(ctx.settings.keys_dir)
 
 
-def _bound(text: str | None, end: bool) -> tuple[int | None, datetime | None]:
-    """A seq (digits) or a UTC date/time; a date as the end bound covers the whole day."""
-    if text is None:
-        return None, None
-    if text.isdigit():
-        return int(text), None
+def _filter(
+    start: str | None,
+    end: str | None,
+    document: int | None,
+    key: str | None,
+    route: str | None,
+    outcome: str | None,
+    run: str | None,
+) -> EntryFilter:
+    """The filter of ``query`` and ``export`` (the API's ``/v1/audit/entries`` uses it too)."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--from/--to take a seq or an ISO 8601 date/time, not {text!r}")
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if end:
-        whole_day = len(text) == len("YYYY-MM-DD")
-        moment += timedelta(days=1) if whole_day else timedelta(microseconds=1)
-    return None, moment
-
-
-def entry_filter(start: str | None, end: str | None, **fields: Any) -> EntryFilter:
-    seq_from, time_from = _bound(start, end=False)
-    seq_to, time_to = _bound(end, end=True)
-    return EntryFilter(seq_from, seq_to, time_from, time_to, **fields)
+        return entry_filter(
+            start, end, document=document, key=key, route=route, outcome=outcome, run=run
+        )
+    except ValueError as exc:
+        fail(f"--{exc}")
 
 
 TABLE_COLUMNS = ("seq", "time", "path", "route", "step", "document_id", "attempt", "outcome")
@@ -107,18 +96,9 @@ def query_command(
     json_output: JsonFlag = False,
 ) -> None:
     """Entries matching every filter, in seq order."""
-    where = entry_filter(
-        start,
-        end,
-        document_id=document,
-        caller_key_id=key,
-        route=route,
-        outcome=outcome,
-        run_id=run,
-    )
-    with _opened() as ctx, ctx.sessions() as session:
-        rows = AuditRepository(session).find(where, limit or None)
-        entries = [json.loads(row.entry) for row in rows]
+    where = _filter(start, end, document, key, route, outcome, run)
+    with _opened() as ctx:
+        entries = find_entries(ctx.sessions, where, limit or None)
     if json_output:
         print_json(entries)
         return
@@ -156,36 +136,13 @@ def checkpoint_command(json_output: JsonFlag = False) -> None:
     out_console.print(signed.note, end="", markup=False, highlight=False)
 
 
-def _covering_note(ctx: AppContext, seq: int) -> tuple[bytes, str]:
-    """The entry's bytes and the smallest checkpoint covering it (signed now if none does)."""
-    with ctx.sessions() as session:
-        repo = AuditRepository(session)
-        row = repo.entry(seq)
-        covering = repo.checkpoint_at_least(seq + 1)
-    if row is None:
-        fail(f"there is no audit entry with seq {seq}")
-    note = covering.note if covering is not None else _log(ctx).checkpoint_now().note
-    return row.entry, note
-
-
 def _proof(ctx: AppContext, seq: int) -> dict[str, Any]:
-    data, note = _covering_note(ctx, seq)
     try:
-        checkpoint, _ = open_checkpoint(note, _keys(ctx).verifiers)
+        return inclusion_proof(ctx.sessions, _log(ctx), _keys(ctx).verifiers, seq)
+    except LookupError as exc:
+        fail(str(exc))
     except NoteError as exc:
         fail(f"the checkpoint covering seq {seq} does not verify: {exc}", code=1)
-    with ctx.sessions() as session:
-        proof = StoredTree(AuditRepository(session)).inclusion_proof(seq, checkpoint.tree_size)
-    leaf = leaf_hash(data)
-    return {
-        "seq": seq,
-        "entry": decode_entry(data),
-        "leaf_hash": base64.b64encode(leaf).decode(),
-        "tree_size": checkpoint.tree_size,
-        "proof": [base64.b64encode(h).decode() for h in proof],
-        "checkpoint": note,
-        "verified": verify_inclusion(seq, checkpoint.tree_size, leaf, proof, checkpoint.root),
-    }
 
 
 @audit_app.command("proof")
@@ -217,15 +174,7 @@ def export_command(
     json_output: JsonFlag = False,
 ) -> None:
     """Write a bundle an auditor can verify offline: entries, proofs, checkpoint, keys."""
-    where = entry_filter(
-        start,
-        end,
-        document_id=document,
-        caller_key_id=key,
-        route=route,
-        outcome=outcome,
-        run_id=run,
-    )
+    where = _filter(start, end, document, key, route, outcome, run)
     with _opened() as ctx:
         report = export_bundle(ctx.sessions, _log(ctx), _keys(ctx), out, where)
     if json_output:

@@ -24,6 +24,7 @@ from service.plan_cli import plan_command
 from service.report_cli import report_command
 from service.run_cli import process_command, run_app
 from service.sample_data.cli import sample_data_command
+from service.serve_cli import serve_command
 from service.simulator.cli import simulator_command
 from service.up_cli import up_command
 
@@ -73,6 +74,7 @@ app.command("process")(process_command)
 app.command("deploy")(deploy_command)
 app.command("up")(up_command)
 app.command("doctor")(doctor_command)
+app.command("serve")(serve_command)
 app.command("report")(report_command)
 app.command("plan")(plan_command)
 app.add_typer(run_app, name="run")

@@ -1,0 +1,151 @@
+"""Documents over HTTP: ingest with reasons, process with fewer steps, read results, the review
+queue and its resolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from flows.context import app_context
+from storage.engine import transaction
+from storage.models import Document, StepResult
+from tests.service.api_fixtures import Api, api, api_factory, document, reuse_masker, shared_masker
+
+__all__ = ["api", "api_factory", "reuse_masker", "shared_masker"]  # fixtures used here
+
+
+def test_ingest_answers_new_changed_unchanged_and_rejected_with_reasons(api: Api) -> None:
+    client = api.auth("client")
+    first = api.client.post("/v1/documents", json=[document("a"), document("b")], headers=client)
+    changed = {**document("a"), "body": "Другой текст письма."}
+    again = api.client.post(
+        "/v1/documents",
+        json=[changed, document("b"), {"body": ""}, {"subject": "без текста"}],
+        headers=client,
+    )
+
+    assert first.status_code == 200
+    assert (first.json()["new"], first.json()["document_ids"]) == (2, [1, 2])
+    report = again.json()
+    assert (report["new"], report["changed"], report["unchanged"]) == (0, 1, 1)
+    assert report["document_ids"] == [1, 2, None, None]
+    reasons = {item["where"]: item["reason"] for item in report["rejected"]}
+    assert reasons == {
+        "item 2": "empty body and no attachment text",
+        "item 3": "invalid record: field body is missing",
+    }
+    assert api.simulator.total() == 0  # ingest stores, it does not process
+
+
+def test_a_single_document_is_ingested_under_the_source_given(api: Api) -> None:
+    response = api.client.post(
+        "/v1/documents?source=branch-almaty", json=document(), headers=api.auth("client")
+    )
+
+    assert response.json()["new"] == 1
+    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
+        assert session.scalars(select(Document.source)).all() == ["branch-almaty"]
+
+
+def test_process_runs_only_the_steps_asked_for_and_answers_the_rest_from_the_store(
+    api: Api,
+) -> None:
+    client = api.auth("client")
+    first = api.client.post("/v1/process?steps=categorize", json=document(), headers=client)
+    calls = api.simulator.total()
+    full = api.client.post("/v1/process", json=document(), headers=client)
+
+    assert list(first.json()["steps"]) == ["categorize"]
+    assert first.json()["status"] == "pending" and first.json()["draft"] is None
+    assert first.json()["category"] is not None and calls == 1
+    steps = full.json()["steps"]
+    assert steps["categorize"]["from_store"] is True
+    assert not steps["extract"]["from_store"] and not steps["draft"]["from_store"]
+    assert api.simulator.total() == 3
+
+
+def test_reading_a_missing_document_is_404(api: Api) -> None:
+    response = api.client.get("/v1/documents/99", headers=api.auth("client"))
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "there is no document 99"
+
+
+def put_in_review(api: Api, document_id: int, step: str, *, drop_output: bool = False) -> int:
+    """A person must look at this step (as a failed quality gate would leave it)."""
+    values: dict[str, Any] = {"status": "review", "reason": "low_confidence:0.41"}
+    if drop_output:
+        values.update(output=None, reason="masking_failed")
+    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
+        item = session.scalars(
+            update(StepResult)
+            .where(StepResult.document_id == document_id, StepResult.step == step)
+            .values(**values)
+            .returning(StepResult.id)
+        ).one()
+        session.execute(update(Document).where(Document.id == document_id).values(status="review"))
+    return int(item)
+
+
+def test_the_review_queue_lists_ids_steps_and_reasons_and_a_resolution_moves_the_document(
+    api: Api,
+) -> None:
+    client = api.auth("client")
+    api.client.post("/v1/process", json=document(), headers=client)
+    item = put_in_review(api, 1, "categorize")
+
+    queue = api.client.get("/v1/review", headers=client).json()
+    accepted = api.client.post(
+        f"/v1/review/{item}", json={"decision": "accept", "note": "checked"}, headers=client
+    )
+    again = api.client.post(
+        f"/v1/review/{item}", json={"decision": "reject", "note": "late"}, headers=client
+    )
+
+    assert queue["items"] == [
+        {
+            "id": item,
+            "document_id": 1,
+            "step": "categorize",
+            "reason": "low_confidence:0.41",
+            "prompt_version": "categorize.v1",
+            "urgent": False,
+            "since": queue["items"][0]["since"],
+        }
+    ]
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "done" and accepted.json()["document_status"] == "done"
+    assert accepted.json()["reason"] == f"review_accepted:checked;by={api.key_ids['client']}"
+    assert again.status_code == 409
+    assert api.client.get("/v1/review", headers=client).json()["items"] == []
+
+
+def test_rejecting_sends_the_step_back_and_nothing_without_output_can_be_accepted(
+    api: Api,
+) -> None:
+    client = api.auth("client")
+    api.client.post("/v1/process", json=document(), headers=client)
+    item = put_in_review(api, 1, "extract", drop_output=True)
+
+    accept = api.client.post(
+        f"/v1/review/{item}", json={"decision": "accept", "note": "ok"}, headers=client
+    )
+    reject = api.client.post(
+        f"/v1/review/{item}", json={"decision": "reject", "note": "unreadable"}, headers=client
+    )
+    rerun = api.client.post("/v1/process", json=document(), headers=client)
+
+    assert accept.status_code == 409 and "no output to accept" in accept.json()["error"]["message"]
+    assert reject.json()["status"] == "failed" and reject.json()["document_status"] == "failed"
+    assert rerun.json()["steps"]["extract"]["from_store"] is False  # asked again
+    assert rerun.json()["status"] == "done"
+
+
+def test_a_review_note_must_be_a_code(api: Api) -> None:
+    response = api.client.post(
+        "/v1/review/1",
+        json={"decision": "accept", "note": "Клиент звонил"},
+        headers=api.auth("client"),
+    )
+    assert response.status_code == 400
+    assert "body.note" in response.json()["error"]["message"]

@@ -1,0 +1,148 @@
+"""Operating the API: probes, metrics, the auditor's proofs, key management over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from sqlalchemy import text
+
+from compliance.audit.entries import canonical_json
+from compliance.audit.keys import AuditKeys
+from compliance.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
+from compliance.audit.note import open_checkpoint
+from storage.engine import make_engine
+from tests.service.api_fixtures import Api, api, api_factory, document, reuse_masker, shared_masker
+
+__all__ = ["api", "api_factory", "reuse_masker", "shared_masker"]  # fixtures used here
+
+
+def sample(metrics: str, name: str, **labels: str) -> float:
+    """The value of one sample of the exposition text (0 when absent)."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in metrics.splitlines():
+        match = re.fullmatch(rf"{name}(?:\{{(.*)\}})? (\S+)", line)
+        if match and ",".join(sorted((match.group(1) or "").split(","))) == wanted:
+            return float(match.group(2))
+    return 0.0
+
+
+def test_health_and_readiness(api: Api) -> None:
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "data_key": "ok",
+        "masker": "ok",
+    }
+
+
+def test_readiness_fails_when_the_database_is_behind_the_code(api: Api) -> None:
+    engine = make_engine(api.settings.database_url)
+    try:
+        with engine.begin() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        response = api.client.get("/readyz")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+        engine.dispose()
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "not ready"
+    assert response.json()["checks"]["migrations"] == f"at 0001, head is {head}"
+
+
+def test_metrics_count_requests_tokens_cost_refusals_and_the_queue(api: Api) -> None:
+    client = api.auth("client")
+    api.client.post("/v1/process?steps=categorize", json=document(), headers=client)
+    api.client.post("/v1/documents", json=[document("q-1"), document("q-2")], headers=client)
+    api.client.get("/v1/documents/1", headers=api.auth("bad"))
+
+    metrics = api.client.get("/metrics")
+
+    assert metrics.headers["content-type"].startswith("text/plain")
+    body = metrics.text
+    route = {"route": "/v1/process", "method": "POST", "status": "200"}
+    assert sample(body, "nightshift_http_requests_total", **route) == 1
+    bad = {"route": "/v1/documents/{document_id}", "method": "GET", "status": "401"}
+    assert sample(body, "nightshift_http_requests_total", **bad) == 1
+    timed = {"route": "/v1/process", "method": "POST", "le": "+Inf"}
+    assert sample(body, "nightshift_http_request_duration_seconds_bucket", **timed) == 1
+    assert sample(body, "nightshift_model_tokens_total", route="fast", direction="in") > 0
+    assert sample(body, "nightshift_model_cost_total", route="fast", currency="KZT") > 0
+    assert sample(body, "nightshift_refusals_total", reason="auth:invalid_key") == 1
+    attempts = {"route": "fast", "path": "online", "outcome": "ok"}
+    assert sample(body, "nightshift_model_attempts_total", **attempts) == 1
+    assert sample(body, "nightshift_queue_pending_documents") == 3
+    assert sample(body, "nightshift_documents", status="pending") == 3
+
+
+def test_an_auditor_verifies_proofs_with_the_public_key_only(api: Api) -> None:
+    api.client.post("/v1/process", json=document(), headers=api.auth("client"))
+    auditor = api.auth("auditor")
+    checkpoint = api.client.get("/v1/audit/checkpoint", headers=auditor).json()
+    proof = api.client.get("/v1/audit/proof/1", headers=auditor).json()
+    consistency = api.client.get("/v1/audit/consistency?first=2", headers=auditor).json()
+    entries = api.client.get("/v1/audit/entries?from=1&to=2", headers=auditor).json()
+
+    verifiers = AuditKeys.load(api.settings.keys_dir).verifiers  # what `audit keys` prints
+    signed, _ = open_checkpoint(checkpoint["note"], verifiers)
+    assert signed.tree_size == checkpoint["tree_size"] == 3
+    leaf = leaf_hash(canonical_json(proof["entry"]))
+    hashes = [base64.b64decode(h) for h in proof["proof"]]
+    assert verify_inclusion(1, signed.tree_size, leaf, hashes, signed.root)
+    old_root = base64.b64decode(consistency["first_root"])
+    path = [base64.b64decode(h) for h in consistency["proof"]]
+    assert consistency["second_checkpoint"] == checkpoint["note"]
+    assert verify_consistency(2, 3, old_root, signed.root, path)
+    assert [entry["seq"] for entry in entries["entries"]] == [1, 2]
+
+
+def test_audit_reads_refuse_what_does_not_exist(api: Api) -> None:
+    auditor = api.auth("auditor")
+    missing = api.client.get("/v1/audit/proof/7", headers=auditor)
+    too_far = api.client.get("/v1/audit/consistency?first=1&second=9", headers=auditor)
+
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "there is no audit entry with seq 7"
+    assert too_far.status_code == 400
+    assert "0 <= first <= second <= 0" in too_far.json()["error"]["message"]
+
+
+def test_an_admin_creates_lists_and_revokes_keys_and_a_revoked_key_stops_at_once(
+    api: Api,
+) -> None:
+    admin = api.auth("admin")
+    created = api.client.post(
+        "/v1/keys",
+        json={"name": "mail-robot", "role": "client", "rpm": 60, "monthly_budget": "1500.5"},
+        headers=admin,
+    )
+    secret = created.json()["secret"]
+    robot = {"Authorization": f"Bearer {secret}"}
+    works = api.client.get("/v1/models", headers=robot)
+    listed = api.client.get("/v1/keys", headers=admin).json()
+    revoked = api.client.delete("/v1/keys/mail-robot", headers=admin)
+    after = api.client.get("/v1/models", headers=robot)
+    duplicate = api.client.post(
+        "/v1/keys", json={"name": "mail-robot", "role": "client"}, headers=admin
+    )
+
+    assert created.status_code == 201
+    assert created.json()["limits"] == {
+        "rpm": 60,
+        "tpm": 0,
+        "daily_tokens": 0,
+        "monthly_budget": "1500.5",
+    }
+    assert works.status_code == 200
+    robot_row = next(info for info in listed if info["name"] == "mail-robot")
+    assert "secret" not in robot_row and robot_row["revoked_at"] is None
+    assert secret not in str(listed)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    assert after.status_code == 401
+    assert duplicate.status_code == 409
