@@ -6,7 +6,7 @@ owns the unit of work (:func:`storage.engine.transaction`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -58,17 +58,6 @@ class DocumentRepository:
             select(Document.status, func.count()).group_by(Document.status)
         ).all()
         return {str(status): int(count) for status, count in rows}
-
-    def pending_ids(self, limit: int | None = None) -> Sequence[int]:
-        """Ids of the documents still to process: urgent first, then oldest first."""
-        query = (
-            select(Document.id)
-            .where(Document.status == DocumentStatus.PENDING)
-            .order_by(Document.urgent.desc(), Document.id)
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        return self.session.scalars(query).all()
 
     def set_status(self, document_ids: Collection[int], status: DocumentStatus) -> None:
         """Move these documents to ``status`` (ids that do not exist are ignored)."""
