@@ -51,6 +51,8 @@ KEY_ID_HEX = 12
 TOUCH_EVERY = timedelta(minutes=1)
 #: Requests/min keep one row per request in the limiter's ring; this bounds a key's rows.
 MAX_RPM = 10_000
+#: The largest tokens/min a key may have (the column is a 32-bit integer on PostgreSQL).
+MAX_TPM = 2**31 - 1
 MAX_BUDGET = Decimal("1e12")
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -106,6 +108,8 @@ class KeyLimits:
                 raise InvalidKeyRequest(f"{name} must be a whole number >= 0 (0 = no limit)")
         if self.rpm > MAX_RPM:
             raise InvalidKeyRequest(f"rpm must be at most {MAX_RPM} (0 = no limit)")
+        if self.tpm > MAX_TPM:
+            raise InvalidKeyRequest(f"tpm must be at most {MAX_TPM} (0 = no limit)")
         budget = self.monthly_budget
         if not isinstance(budget, Decimal) or not budget.is_finite() or budget < 0:
             raise InvalidKeyRequest("monthly_budget must be an amount >= 0 (0 = no limit)")

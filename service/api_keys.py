@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from compliance.callers import (
     MAX_RPM,
+    MAX_TPM,
     CallerKeys,
     DuplicateKeyName,
     InvalidKeyRequest,
@@ -40,7 +41,7 @@ class KeyCreate(BaseModel):
     )
     role: Role
     rpm: int = Field(default=0, ge=0, le=MAX_RPM, description="Requests/min; 0 = no limit.")
-    tpm: int = Field(default=0, ge=0, le=10**12, description="Tokens/min; 0 = no limit.")
+    tpm: int = Field(default=0, ge=0, le=MAX_TPM, description="Tokens/min; 0 = no limit.")
     daily_tokens: int = Field(default=0, ge=0, le=10**15, description="0 = no limit.")
     monthly_budget: Decimal = Field(
         default=Decimal(0),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.callers import (
     HASH_SECRET_FILE,
+    MAX_TPM,
     CallerKeyError,
     CallerKeys,
     DuplicateKeyName,
@@ -291,3 +292,13 @@ def test_find_key_resolves_an_id_or_a_name_without_the_hash_secret(
     assert find_key(sessions, "missing") is None
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM caller_key_state")).scalar() == 1
+
+
+def test_the_largest_tpm_is_stored_and_a_larger_one_is_refused_before_the_database(
+    keys: CallerKeys,
+) -> None:
+    # tpm is a 32-bit column on PostgreSQL: schemathesis found 10**12 answering 500 there
+    caller, _ = keys.create("wide", Role.CLIENT, KeyLimits(tpm=MAX_TPM))
+    assert caller.limits.tpm == MAX_TPM
+    with pytest.raises(InvalidKeyRequest, match="tpm must be at most"):
+        KeyLimits(tpm=MAX_TPM + 1)
