@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -68,6 +69,14 @@ def check_operation(
         assert mode is GenerationMode.NEGATIVE, operation.path
 
 
+# schemathesis's negative-mode strategies call the `random` module inside a strategy, which
+# Hypothesis 6.1xx reports with a deprecation warning on some draws (a FlakyFailure under
+# `filterwarnings = error`, seen in CI on df09fa9). The warning is about schemathesis's code,
+# not ours; every other warning still fails the test.
+@pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies"
+    ":hypothesis.errors.HypothesisDeprecationWarning"
+)
 def test_generated_requests_get_no_5xx_and_keys_are_checked_first(api: Api) -> None:
     app = create_app(api.settings, transport=api.capture)
     schema = schemathesis.openapi.from_dict(app.openapi())
