@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from compliance.calls import Outcome
 from compliance.encryption import DataKey
@@ -36,7 +36,7 @@ from flows.results import (
     document_status,
     escalation_checkpoints,
     finished_outputs,
-    save_outcome,
+    outcome_row,
 )
 from flows.runtime import Runtime
 from flows.steps import run_step
@@ -46,6 +46,8 @@ from storage.batching import GroupCommit
 from storage.engine import transaction
 from storage.errors import StorageError
 from storage.models import Document, DocumentStatus, StepStatus
+from storage.repositories.documents import DocumentRepository
+from storage.repositories.step_results import StepResultRepository
 
 logger = logging.getLogger("nightshift.batch")
 
@@ -93,17 +95,15 @@ class BatchState:
             self.progress(what, n)
 
     def _write_batch(self, writes: Sequence[_Write]) -> list[None]:
+        rows = [
+            outcome_row(w.document, w.data_key, w.outcome, self.run_id)
+            for w in writes
+            if w.outcome is not None and w.data_key is not None
+        ]
+        statuses = {w.document.id: w.status for w in writes if w.status is not None}
         with transaction(self.runtime.app.sessions) as session:
-            for write in writes:
-                document, outcome = write.document, write.outcome
-                if outcome is not None and write.data_key is not None:
-                    save_outcome(session, document, write.data_key, outcome, self.run_id)
-                if write.status is not None:
-                    session.execute(
-                        update(Document)
-                        .where(Document.id == document.id)
-                        .values(status=write.status.value)
-                    )
+            StepResultRepository(session).upsert_many(rows)
+            DocumentRepository(session).set_statuses(statuses)
         return [None] * len(writes)
 
 

@@ -44,30 +44,35 @@ def save_outcome(
 ) -> None:
     """Write one step's checkpoint (insert, or overwrite a failed or running one for the same
     key). Attempts, tokens and cost are the step's total, a resumed first answer's included."""
+    StepResultRepository(session).upsert(outcome_row(document, data_key, outcome, run_id))
+
+
+def outcome_row(
+    document: Document, data_key: DataKey, outcome: StepOutcome, run_id: str | None
+) -> dict[str, Any]:
+    """The ``step_results`` row of one step's outcome, its output sealed under the data key."""
     sealed = None
     if outcome.output is not None:
         aad = _output_aad(document.id, outcome.step, outcome.prompt_version)
         sealed = data_key.seal(canonical_json(outcome.output), aad)
     total = outcome.total
-    StepResultRepository(session).upsert(
-        {
-            "document_id": document.id,
-            "step": outcome.step,
-            "prompt_version": outcome.prompt_version,
-            "schema_version": outcome.schema_version,
-            "input_hash": document.content_hash,
-            "run_id": run_id,
-            "status": outcome.status.value,
-            "route": outcome.route,
-            "model": outcome.model,
-            "attempts": total.attempts,
-            "tokens_in": total.tokens_in,
-            "tokens_out": total.tokens_out,
-            "cost": total.cost,
-            "output": sealed,
-            "reason": outcome.reason,
-        }
-    )
+    return {
+        "document_id": document.id,
+        "step": outcome.step,
+        "prompt_version": outcome.prompt_version,
+        "schema_version": outcome.schema_version,
+        "input_hash": document.content_hash,
+        "run_id": run_id,
+        "status": outcome.status.value,
+        "route": outcome.route,
+        "model": outcome.model,
+        "attempts": total.attempts,
+        "tokens_in": total.tokens_in,
+        "tokens_out": total.tokens_out,
+        "cost": total.cost,
+        "output": sealed,
+        "reason": outcome.reason,
+    }
 
 
 def open_output(data_key: DataKey, result: StepResult) -> dict[str, Any] | None:

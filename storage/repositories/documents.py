@@ -6,15 +6,22 @@ owns the unit of work (:func:`storage.engine.transaction`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models.documents import Document, DocumentStatus
 
 #: Keys per ``IN (...)`` query; well below SQLite's and PostgreSQL's bound-parameter limits.
 LOOKUP_BATCH = 500
+#: One prepared UPDATE for :meth:`DocumentRepository.set_statuses`, executed for many rows.
+_DOCUMENTS = Document.metadata.tables["documents"]
+_SET_STATUS = (
+    update(_DOCUMENTS)
+    .where(_DOCUMENTS.c.id == bindparam("document_id"))
+    .values(status=bindparam("new_status"))
+)
 
 
 class DocumentRepository:
@@ -58,6 +65,12 @@ class DocumentRepository:
             select(Document.status, func.count()).group_by(Document.status)
         ).all()
         return {str(status): int(count) for status, count in rows}
+
+    def set_statuses(self, statuses: Mapping[int, DocumentStatus]) -> None:
+        """Move each document to its own status, in one prepared statement for all of them."""
+        if statuses:
+            rows = [{"document_id": i, "new_status": s.value} for i, s in statuses.items()]
+            self.session.execute(_SET_STATUS, rows)
 
     def set_status(self, document_ids: Collection[int], status: DocumentStatus) -> None:
         """Move these documents to ``status`` (ids that do not exist are ignored)."""
