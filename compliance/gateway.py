@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -105,6 +106,12 @@ def _used_tokens(result: _Result) -> int | None:
     if result.outcome in (Outcome.RATE_LIMITED, Outcome.CONNECTION_ERROR):
         return 0
     return None
+
+
+def _count(usage: Any, field: str) -> int:
+    """A token count from the answer's ``usage`` object; 0 when it is absent or not a number."""
+    value = usage.get(field) if isinstance(usage, dict) else None
+    return int(value) if isinstance(value, int | float) and value >= 0 else 0
 
 
 def _sha256(data: bytes) -> str:
@@ -331,39 +338,48 @@ class Gateway:
         messages: list[dict[str, str]],
         timeout_s: float | None,
     ) -> _Result:
-        kwargs: dict[str, Any] = {
+        body: dict[str, Any] = {
             "model": route.model,
             "messages": messages,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
-            "timeout": timeout_s or route.timeout_s,
         }
         fmt = response_format(route.structured_output, request.output)
         if fmt is not None:
-            kwargs["response_format"] = fmt
+            body["response_format"] = fmt
         client = self._client(route_name)
         try:
-            raw = await client.chat.completions.with_raw_response.create(**kwargs)
+            # The SDK's generic POST, not ``chat.completions.create``: the same client, auth,
+            # timeout and error mapping, without re-validating the body we built (a recursive
+            # transform over the schema) and building pydantic models we would only read three
+            # fields of — 0.8 against 0.26 ms of CPU per call, measured with a mock transport.
+            raw = await client.post(
+                "/chat/completions",
+                body=body,
+                cast_to=httpx2.Response,
+                options={"timeout": timeout_s or route.timeout_s},
+            )
         except openai.APITimeoutError:
             return _Result(Outcome.TIMEOUT, detail="no answer within the timeout")
         except openai.APIConnectionError as exc:
             return _Result(Outcome.CONNECTION_ERROR, detail=type(exc.__cause__ or exc).__name__)
         except openai.APIStatusError as exc:
             return self._status_error(exc)
-        body = raw.content
+        content = raw.content
         try:
-            completion = raw.parse()
-        except ValueError:  # the body is not JSON at all (json.JSONDecodeError)
+            completion = json.loads(content)
+        except ValueError:  # the body is not JSON at all (json.JSONDecodeError, bad UTF-8)
             completion = None
-        if not isinstance(getattr(completion, "choices", None), list):
+        choices = completion.get("choices") if isinstance(completion, dict) else None
+        if not isinstance(choices, list):
             return _Result(
                 Outcome.SERVER_ERROR,
                 status=raw.status_code,
                 headers=raw.headers,
-                body=body,
+                body=content,
                 detail=f"HTTP {raw.status_code} body is not a chat completion",
             )
-        return self._classify(request, route, completion, raw.status_code, raw.headers, body)
+        return self._classify(request, route, completion, raw.status_code, raw.headers, content)
 
     @staticmethod
     def _status_error(exc: openai.APIStatusError) -> _Result:
@@ -388,24 +404,27 @@ class Gateway:
     def _classify(
         request: ModelRequest,
         route: RouteConfig,
-        completion: Any,
+        completion: dict[str, Any],
         status: int,
         headers: Mapping[str, str],
         body: bytes,
     ) -> _Result:
-        usage = getattr(completion, "usage", None)
-        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
-        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
-        choices = completion.choices
-        message = getattr(choices[0], "message", None) if choices else None
-        content = getattr(message, "content", None)
+        usage = completion.get("usage")
+        tokens_in = _count(usage, "prompt_tokens")
+        tokens_out = _count(usage, "completion_tokens")
+        choices = completion["choices"]
+        first = choices[0] if choices and isinstance(choices[0], dict) else {}
+        message = first.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, str):
+            content = None
         result = _Result(
             Outcome.OK,
             status=status,
             content=content,
             tokens_in=tokens_in,
             tokens_out=tokens_out,
-            usage_reported=usage is not None,
+            usage_reported=isinstance(usage, dict),
             headers=headers,
             body=body,
         )
