@@ -78,6 +78,8 @@ class BatchState:
     window: WindowGuard
     counters: RunCounters = field(default_factory=RunCounters)
     progress: ProgressHook | None = None
+    #: ``Masker.mask_many``'s ``workers`` for this run (``PrivacyConfig.mask_processes``).
+    mask_workers: int = 1
     #: Set when the service key's daily or monthly budget refused a call: the rest is deferred.
     over_budget: str | None = None
     writes: GroupCommit[_Write, None] = field(init=False)
@@ -159,7 +161,7 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
     finished = stored.finished
     pending = [i for i in items if set(state.steps) - set(finished.get(i.document.id, {}))]
     records, failures = masked_records(
-        runtime.app.sessions, runtime.masker(), pending, runtime.settings.privacy.mask_workers
+        runtime.app.sessions, runtime.masker(), pending, state.mask_workers
     )
     loaded = []
     for item in items:

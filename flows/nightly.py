@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -159,7 +160,10 @@ async def run_nightly(
         semaphore=asyncio.Semaphore(nightly.concurrency),
         window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
         progress=progress,
+        mask_workers=runtime.settings.privacy.mask_processes(len(plan.items), os.cpu_count()),
     )
+    if state.mask_workers > 1:  # start the masking processes now, in the background
+        await asyncio.to_thread(runtime.masker().start_pool, state.mask_workers)
     _ACTIVE[run_id] = state
     state.tick("planned", len(plan.items))
     ids = [item.document_id for item in plan.items]

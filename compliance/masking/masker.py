@@ -16,6 +16,7 @@ handed out in part order (:mod:`.placeholders`). Anything that goes wrong raises
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -71,6 +72,8 @@ class Masker:
         self._analyzer = analyzer
         self._public_numbers = public_numbers
         self._pool: MaskingPool | None = None
+        self._starting: threading.Thread | None = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def load(cls, *, public_numbers: Iterable[str] = ()) -> Masker:
@@ -105,15 +108,41 @@ class Masker:
     ) -> list[MaskResult]:
         """Mask a batch; ``workers`` > 1 spreads it over that many processes (kept for reuse).
 
+        The processes start in the background on the first such call (about 2 s: each loads
+        its own models); until they are up, batches are masked here, so nobody waits for them.
+        Safe to call from several threads at once.
+
         The first document that cannot be masked raises :class:`MaskingError` with its
         ``document_index``; mask the others again without it, or one by one with :meth:`mask`.
         """
-        if workers <= 1 or len(items) < 2:
+        pool = self.start_pool(workers) if workers > 1 and len(items) > 1 else None
+        if pool is None:
             return [self._mask_in_batch(index, *item) for index, item in enumerate(items)]
-        if self._pool is None or self._pool.workers != workers:
-            self.close()
-            self._pool = MaskingPool(workers, self._public_numbers)
-        return self._pool.mask_many(items)
+        return pool.mask_many(items)
+
+    def start_pool(self, workers: int) -> MaskingPool | None:
+        """Start ``workers`` masking processes in the background (no-op if they run or are
+        starting); returns the pool once it is up, else None."""
+        with self._pool_lock:
+            if self._pool is not None and self._pool.workers == workers:
+                return self._pool
+            if self._starting is None:
+                self._starting = threading.Thread(
+                    target=self._start_pool, args=(workers,), name="masking-pool", daemon=True
+                )
+                self._starting.start()
+            return None
+
+    def _start_pool(self, workers: int) -> None:
+        try:
+            pool = MaskingPool(workers, self._public_numbers)
+        except Exception:  # the batches go on in-process; say why once
+            log.exception("masking processes could not start; masking in-process")
+            return  # _starting stays set: no retry storm
+        with self._pool_lock:
+            old, self._pool, self._starting = self._pool, pool, None
+        if old is not None:
+            old.close()
 
     def _mask_in_batch(
         self, index: int, parts: Mapping[str, str], sender_name: str | None
@@ -124,10 +153,14 @@ class Masker:
             raise exc.in_batch(index) from None
 
     def close(self) -> None:
-        """Stop the worker processes of :meth:`mask_many`, if any."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        """Stop the worker processes of :meth:`mask_many`, if any (waits for a start under way)."""
+        starting = self._starting
+        if starting is not None:
+            starting.join()
+        with self._pool_lock:
+            pool, self._pool, self._starting = self._pool, None, None
+        if pool is not None:
+            pool.close()
 
     def _analyze(self, part: str, text: str) -> list[Detection]:
         if not text.strip():

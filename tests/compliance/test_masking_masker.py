@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import pickle
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -114,12 +116,37 @@ def test_an_empty_part_is_masked_to_itself(masker: Masker) -> None:
     assert masker.mask({"subject": "", "body": "  "}).parts == {"subject": "", "body": "  "}
 
 
-def test_a_batch_over_two_processes_masks_like_one(masker: Masker) -> None:
+def test_a_batch_over_two_processes_masks_like_one(
+    masker: Masker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     items = [(document(), SENDER), ({"body": f"ИИН {IIN}"}, None), ({"body": "нет данных"}, None)]
     alone = masker.mask_many(items)
-    pooled = masker.mask_many(items, workers=2)
-    assert [r.parts for r in pooled] == [r.parts for r in alone]
-    assert [r.mapping for r in pooled] == [r.mapping for r in alone]
+    try:
+        # The processes start in the background; meanwhile the batch is masked here.
+        starting = masker.mask_many(items, workers=2)
+        deadline = time.monotonic() + 120
+        while masker.start_pool(2) is None:
+            assert time.monotonic() < deadline, "the masking processes did not start"
+            time.sleep(0.1)
+
+        def not_here(*args: object) -> None:
+            raise AssertionError("masked in this process, not in the pool")
+
+        monkeypatch.setattr(masker, "_mask_in_batch", not_here)
+        pooled = masker.mask_many(items, workers=2)
+    finally:
+        monkeypatch.undo()
+        masker.close()
+    for batch in (starting, pooled):
+        assert [r.parts for r in batch] == [r.parts for r in alone]
+        assert [r.mapping for r in batch] == [r.mapping for r in alone]
+
+
+def test_closing_while_the_processes_start_leaves_none_running(masker: Masker) -> None:
+    assert masker.start_pool(2) is None
+    masker.close()
+    assert masker._pool is None and masker._starting is None
+    assert multiprocessing.active_children() == []
 
 
 def test_an_analyzer_failure_fails_closed_without_the_text(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from compliance.residency import RouteResidency
+from flows.config import PrivacyConfig
 from flows.settings import ConfigError, load_settings
 
 ISSUE_SHAPE = """
@@ -206,3 +207,21 @@ def test_several_routes_without_steps_ask_for_steps(
     write_config(env, monkeypatch, text)
     with pytest.raises(ConfigError, match=r"\[steps\] is missing"):
         load_settings(check_secrets=False)
+
+
+@pytest.mark.parametrize(
+    ("workers", "documents", "cpus", "expected"),
+    [
+        (0, 499, 8, 1),  # auto, a small run: in-process (the processes would not pay back)
+        (0, 500, 8, 2),  # auto, a large run: two masking processes
+        (0, 10_000, 1, 1),  # auto on one core: in-process
+        (0, 10_000, None, 1),  # core count unknown: in-process
+        (1, 10_000, 8, 1),  # explicit: in-process
+        (4, 3, 8, 4),  # explicit: always that many
+    ],
+)
+def test_masking_processes_follow_the_run_size_when_automatic(
+    workers: int, documents: int, cpus: int | None, expected: int
+) -> None:
+    config = PrivacyConfig(mask_workers=workers)
+    assert config.mask_processes(documents, cpus) == expected
