@@ -10,6 +10,11 @@ Losing that file invalidates every key (they must be created again); that is the
 Roles: ``client`` (process documents, chat completions), ``auditor`` (the audit log, never
 document text), ``admin`` (key management). Limits are enforced by :mod:`compliance.limits`.
 
+Document scope: a document sent through the HTTP API is owned by the key that sent it. A
+``client`` key with the scope ``own`` (the default) sees only the documents it owns; with ``all``
+(a review desk) it sees every document. Admin and auditor keys read every document as their role
+allows (an auditor never sees text), whatever their scope.
+
 Errors::
 
     ComplianceError
@@ -92,6 +97,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class DocumentScope(StrEnum):
+    """Which documents a client key sees: those it sent (``own``) or every one (``all``)."""
+
+    OWN = "own"
+    ALL = "all"
+
+
 @dataclass(frozen=True)
 class KeyLimits:
     """A key's limits; 0 means none. ``monthly_budget`` is in the billing currency."""
@@ -151,6 +163,16 @@ class Caller:
     name: str
     role: Role
     limits: KeyLimits
+    document_scope: DocumentScope = DocumentScope.OWN
+
+    @property
+    def sees_every_document(self) -> bool:
+        """False for a client key of scope ``own``: it sees only the documents it owns."""
+        return self.role is not Role.CLIENT or self.document_scope is DocumentScope.ALL
+
+    def may_see(self, owner_key_id: str | None) -> bool:
+        """Whether this caller may see a document owned by ``owner_key_id`` (None: no owner)."""
+        return self.sees_every_document or owner_key_id == self.key_id
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,7 @@ class CallerInfo:
     name: str
     role: Role
     limits: KeyLimits
+    document_scope: DocumentScope
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
@@ -171,7 +194,7 @@ class CallerInfo:
 
     @property
     def caller(self) -> Caller:
-        return Caller(self.key_id, self.name, self.role, self.limits)
+        return Caller(self.key_id, self.name, self.role, self.limits, self.document_scope)
 
     def as_dict(self) -> dict[str, Any]:
         def when(moment: datetime | None) -> str | None:
@@ -182,6 +205,7 @@ class CallerInfo:
             "name": self.name,
             "role": self.role.value,
             "limits": self.limits.as_dict(),
+            "document_scope": self.document_scope.value,
             "created_at": when(self.created_at),
             "revoked_at": when(self.revoked_at),
             "last_used_at": when(self.last_used_at),
@@ -195,6 +219,7 @@ def _info(row: CallerKey) -> CallerInfo:
         row.name,
         Role(row.role),
         limits,
+        DocumentScope(row.document_scope),
         row.created_at,
         row.revoked_at,
         row.last_used_at,
@@ -274,7 +299,13 @@ class CallerKeys:
     def _digest(self, secret: str) -> bytes:
         return hmac.new(self._hash_secret, secret.encode("utf-8"), hashlib.sha256).digest()
 
-    def create(self, name: str, role: Role, limits: KeyLimits) -> tuple[Caller, str]:
+    def create(
+        self,
+        name: str,
+        role: Role,
+        limits: KeyLimits,
+        document_scope: DocumentScope = DocumentScope.OWN,
+    ) -> tuple[Caller, str]:
         """A new key and its secret; the secret is not kept anywhere and cannot be shown again."""
         if not _NAME.fullmatch(name) or _KEY_ID.fullmatch(name):
             raise InvalidKeyRequest(
@@ -287,6 +318,13 @@ class CallerKeys:
         except ValueError:
             roles = ", ".join(r.value for r in Role)
             raise InvalidKeyRequest(f"role {role!r} is not one of {roles}") from None
+        try:
+            document_scope = DocumentScope(document_scope)
+        except ValueError:
+            scopes = ", ".join(s.value for s in DocumentScope)
+            raise InvalidKeyRequest(
+                f"document scope {document_scope!r} is not one of {scopes}"
+            ) from None
         key_id = secrets.token_hex(KEY_ID_HEX // 2)
         secret = f"{SECRET_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
         row = CallerKey(
@@ -298,6 +336,7 @@ class CallerKeys:
             tpm=limits.tpm,
             daily_tokens=limits.daily_tokens,
             monthly_budget=limits.monthly_budget,
+            document_scope=document_scope.value,
             created_at=self._clock(),
         )
         try:
@@ -307,7 +346,7 @@ class CallerKeys:
                 CallerKeyRepository(session).add(row)
         except IntegrityError:  # the same name created by another process at the same time
             raise DuplicateKeyName(name) from None
-        return Caller(key_id, name, role, limits), secret
+        return Caller(key_id, name, role, limits, document_scope), secret
 
     def authenticate(self, secret: str) -> Caller | None:
         """The caller a secret belongs to; None for a wrong, malformed or revoked one."""

@@ -3,7 +3,8 @@
     NightshiftError
     └── ComplianceError          a call or a record broke a policy; nothing was sent
         └── EncryptionError      a key is missing or unreadable, or a ciphertext does not
-                                 authenticate (wrong key, tampered row)
+            │                    authenticate (wrong key, tampered row)
+            └── DocumentErased   the document's data key was shredded: it cannot be read
 
 Later layers add MaskingError, LimitExceeded(key, limit, retry_after) and
 ResidencyViolation(route, region) here.
@@ -20,3 +21,15 @@ class ComplianceError(NightshiftError):
 
 class EncryptionError(ComplianceError):
     """A key is missing or unreadable, or a ciphertext does not authenticate."""
+
+
+class DocumentErased(EncryptionError):
+    """A document was erased (its data key shredded): its text and outputs cannot be read, so
+    it cannot be processed either. Its ids, hashes and audit entries remain."""
+
+    def __init__(self, document_id: int) -> None:
+        self.document_id = document_id
+        super().__init__(
+            f"document {document_id} was erased (its data key was shredded); it cannot be read "
+            "or processed"
+        )

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from compliance.encryption import KeyRing, WrappedKey
-from compliance.errors import EncryptionError
+from compliance.errors import DocumentErased
 from storage.models import Document
 
 __all__ = [
@@ -86,13 +86,12 @@ def seal_payload(keyring: KeyRing, identity_key: str, payload: DocumentPayload) 
 def open_payload(keyring: KeyRing, document: Document) -> DocumentPayload:
     """Decrypt a document's payload.
 
-    Raises :class:`EncryptionError` when the document was erased (its data key shredded), its
-    key-encryption key is missing, or the row was altered or its ciphertext moved from another row.
+    Raises :class:`DocumentErased` when the document was erased (its data key shredded), and
+    :class:`EncryptionError` when its key-encryption key is missing, or the row was altered or its
+    ciphertext moved from another row.
     """
     if document.wrapped_key is None:
-        raise EncryptionError(
-            f"document {document.id} was erased (its data key was shredded); it cannot be read"
-        )
+        raise DocumentErased(document.id)
     aad = document_aad(document.identity_key)
     data_key = keyring.unwrap(WrappedKey(document.key_id, document.wrapped_key), aad)
     return DocumentPayload.model_validate_json(data_key.open(document.payload, aad))

@@ -20,6 +20,7 @@ from prefect import flow
 from sqlalchemy import select
 
 from compliance.encryption import DataKey
+from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded, limit_refusal
 from compliance.retry import RetryPolicy
 from flows.accounting import RunCounters
@@ -90,9 +91,21 @@ class OnlineResult:
         }
 
 
-def store_record(runtime: Runtime, record: IncomingDocument, source: str = ONLINE_SOURCE) -> int:
-    """Store one incoming record (new, changed or unchanged) and return its document id."""
-    writer = DocumentWriter(runtime.app.sessions, runtime.app.keyring, source)
+def store_record(
+    runtime: Runtime,
+    record: IncomingDocument,
+    source: str = ONLINE_SOURCE,
+    *,
+    owner_key_id: str | None = None,
+) -> int:
+    """Store one incoming record (new, changed or unchanged) and return its document id.
+
+    ``owner_key_id``: the caller key the record comes from (HTTP API); a new document is its,
+    and a document of another owner raises :class:`~flows.ingest.OwnedElsewhere` untouched.
+    """
+    writer = DocumentWriter(
+        runtime.app.sessions, runtime.app.keyring, source, owner_key_id=owner_key_id
+    )
     writer.add(record)
     writer.flush()
     key = identity_key(source, record.external_id, record.content_hash)
@@ -114,6 +127,8 @@ async def process_online(
     """Run the requested steps for one stored document (finished steps come from the store).
 
     ``caller_key_id``: the key the calls are made for (its limits apply, the audit names it).
+    Raises :class:`~compliance.errors.DocumentErased` for an erased document (no run is
+    recorded, no call made) and :class:`LookupError` for a missing one.
     """
     started = time.perf_counter()
     wanted = tuple(s for s in STEP_ORDER if s in steps)
@@ -184,6 +199,8 @@ def _open_run(
         document = session.get(Document, document_id)
         if document is None:
             raise LookupError(f"document {document_id} does not exist")
+        if document.wrapped_key is None:  # before the run row: an erased document is no run
+            raise DocumentErased(document_id)
         finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
         RunRepository(session).add(
             Run(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from compliance.calls import Outcome
 from compliance.encryption import DataKey, KeyRing, WrappedKey
+from compliance.errors import DocumentErased
 from compliance.vault import open_record
 from flows.documents import canonical_json, document_aad
 from flows.privacy import reidentify_output
@@ -25,8 +26,9 @@ from storage.repositories.step_results import StepResultRepository
 
 
 def data_key_of(keyring: KeyRing, document: Document) -> DataKey:
+    """The document's data key; :class:`DocumentErased` once it was shredded."""
     if document.wrapped_key is None:
-        raise ValueError(f"document {document.id} was erased")
+        raise DocumentErased(document.id)
     aad = document_aad(document.identity_key)
     return keyring.unwrap(WrappedKey(document.key_id, document.wrapped_key), aad)
 

@@ -23,6 +23,8 @@ route                                      what                           roles
 ``/healthz``, ``/readyz``, ``/metrics``    process up, ready, Prometheus  no key
 =========================================  =============================  ======================
 
+A document belongs to the key that sent it: a client key of document scope ``own`` reads,
+lists and resolves only its own (``service.api_documents``, ``service.api_review``).
 Errors are JSON (``service.api_errors``) and never echo what the caller sent.
 """
 

@@ -1,12 +1,17 @@
 """Documents over HTTP: process one now, ingest some, read the results (client role; reading
 also admin, and auditor without any text).
 
+A document sent here is owned by the caller's key. A client key of scope ``own`` reads only the
+documents it owns: any other id is answered 404 exactly like a missing one, so the answer does
+not tell that it exists. Sending a record whose identity (source and external id) is a document
+the key does not own is refused with 409 and changes nothing (``flows.ingest.OwnedElsewhere``).
+
 - ``POST /v1/process`` — one record in the ingest JSONL shape is stored (new, changed or
   unchanged, like ``nightshift ingest``) and run through the online steps **in this process**
   (DESIGN 9: never through the Prefect server); the answer has the extracted fields, the
   category with its urgent flag and the draft, re-identified for the client. ``?steps=`` asks
   for fewer steps. The calls are made for the caller's key: its limits apply (429 with
-  ``Retry-After``), the audit names it.
+  ``Retry-After``), the audit names it. An erased document (data key shredded) is 410.
 - ``POST /v1/documents`` — one record or a list: new / changed / unchanged / rejected with
   reasons, and the id of each stored document.
 - ``GET /v1/documents/{id}`` — the latest result of each step. Client and admin keys see the
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -27,10 +33,11 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from compliance.callers import Caller, Role
+from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded
 from flows.batch import STEP_ORDER
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key, record_from_mapping
-from flows.ingest.errors import IngestError, RecordRejected
+from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected
 from flows.ingest.records import Rejection
 from flows.ingest.sizes import too_large
 from flows.online import OnlineResult, process_online, store_record
@@ -108,6 +115,20 @@ def limit_error(limit: LimitExceeded, document_id: int | None = None) -> ApiErro
     )
 
 
+def not_yours(where: Sequence[str]) -> ApiError:
+    """409 for records naming documents the caller's key does not own (whose, never said)."""
+    return ApiError(
+        409,
+        f"{', '.join(where)}: a document with the same identity (source and external_id) is not "
+        "this key's: another caller key sent it, or it was ingested outside the API. Nothing "
+        "was stored; send it with another external_id or source",
+    )
+
+
+def erased_error(document_id: int) -> ApiError:
+    return ApiError(410, f"document {document_id} was erased; its text cannot be read")
+
+
 def _reveal(
     runtime: Runtime, document_id: int, outputs: dict[str, dict[str, Any] | None]
 ) -> tuple[dict[str, dict[str, Any] | None], list[str]]:
@@ -155,22 +176,42 @@ async def process_document(
     except RecordRejected as exc:
         raise ApiError(413 if "over the limit" in exc.reason else 400, exc.reason) from None
     runtime = state.runtime
-    document_id = await run_in_threadpool(store_record, runtime, record)
-    result = await process_online(runtime, document_id, wanted, caller_key_id=caller.key_id)
-    if result.limit is not None:
-        raise limit_error(result.limit, document_id)
-    outputs = {name: view.output for name, view in result.steps.items()}
-    revealed, unknown = await run_in_threadpool(_reveal, runtime, document_id, outputs)
+    try:
+        document_id = await run_in_threadpool(
+            partial(store_record, owner_key_id=caller.key_id), runtime, record
+        )
+    except OwnedElsewhere as exc:
+        raise not_yours(exc.where) from None
+    try:
+        result = await process_online(runtime, document_id, wanted, caller_key_id=caller.key_id)
+        if result.limit is not None:
+            raise limit_error(result.limit, document_id)
+        outputs = {name: view.output for name, view in result.steps.items()}
+        revealed, unknown = await run_in_threadpool(_reveal, runtime, document_id, outputs)
+    except DocumentErased:
+        raise erased_error(document_id) from None
     return _process_answer(result, revealed, unknown)
 
 
-def _ingest(
-    runtime: Runtime, items: Sequence[DocumentIn], source: str, max_bytes: int
-) -> dict[str, Any]:
+def _writer(runtime: Runtime, source: str, caller: Caller) -> DocumentWriter:
+    """A writer for the caller's key whose one batch holds a whole request: a request is
+    stored in one transaction, or (409) not at all."""
     try:
-        writer = DocumentWriter(runtime.app.sessions, runtime.app.keyring, source)
+        return DocumentWriter(
+            runtime.app.sessions,
+            runtime.app.keyring,
+            source,
+            batch_size=MAX_BATCH,
+            owner_key_id=caller.key_id,
+        )
     except IngestError as exc:
         raise ApiError(400, str(exc)) from None
+
+
+def _store(
+    writer: DocumentWriter, items: Sequence[DocumentIn], source: str, max_bytes: int
+) -> list[str | None]:
+    """Write the items (a rejected one with its reason); the identity key of each (or None)."""
     keys: list[str | None] = []
     for index, item in enumerate(items):
         where = f"item {index}"
@@ -183,6 +224,17 @@ def _ingest(
         writer.add(record)
         keys.append(identity_key(source, record.external_id, record.content_hash))
     writer.flush()
+    return keys
+
+
+def _ingest(
+    runtime: Runtime, items: Sequence[DocumentIn], source: str, max_bytes: int, caller: Caller
+) -> dict[str, Any]:
+    writer = _writer(runtime, source, caller)
+    try:
+        keys = _store(writer, items, source, max_bytes)
+    except OwnedElsewhere as exc:
+        raise not_yours(exc.where) from None
     wanted = [key for key in keys if key is not None]
     with transaction(runtime.app.sessions) as session:
         rows = session.execute(
@@ -209,7 +261,7 @@ async def ingest_documents(
     if len(items) > MAX_BATCH:
         raise ApiError(413, f"at most {MAX_BATCH} documents per request; send several requests")
     limit = state.settings.ingest.max_record_bytes
-    return await run_in_threadpool(_ingest, state.runtime, items, source, limit)
+    return await run_in_threadpool(_ingest, state.runtime, items, source, limit, caller)
 
 
 def _step_facts(row: StepResult) -> dict[str, Any]:
@@ -231,8 +283,8 @@ def _document_view(runtime: Runtime, document_id: int, caller: Caller) -> dict[s
     versions = runtime.versions(STEP_ORDER)
     with transaction(runtime.app.sessions) as session:
         document = session.get(Document, document_id)
-        if document is None:
-            raise ApiError(404, f"there is no document {document_id}")
+        if document is None or not caller.may_see(document.owner_key_id):
+            raise ApiError(404, f"there is no document {document_id}")  # the same: not revealed
         rows = [
             row
             for row in StepResultRepository(session).for_documents([document_id])
@@ -254,7 +306,7 @@ def _document_view(runtime: Runtime, document_id: int, caller: Caller) -> dict[s
         if caller.role is Role.AUDITOR:  # never document text, not even the external id
             return view
         if document.wrapped_key is None:
-            raise ApiError(410, f"document {document_id} was erased; its text cannot be read")
+            raise erased_error(document_id)
         results = document_results(session, runtime.app.keyring, document, versions)
         restored, unknown = reidentified_results(session, runtime.app.keyring, document, results)
     for step, info in restored.items():

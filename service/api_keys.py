@@ -1,6 +1,8 @@
 """Caller-key management over HTTP (admin keys only), the same operations as ``nightshift keys``.
 
 ``POST /v1/keys`` answers the secret **once** (201): it is kept only as a keyed hash.
+``document_scope`` (``own``, the default, or ``all``) says which documents a client key sees:
+those it sent, or every one (a review desk).
 ``GET /v1/keys`` lists keys without secrets; ``DELETE /v1/keys/{id or name}`` revokes a key at
 once for every process (revoking twice is harmless; an admin may revoke its own key).
 """
@@ -18,6 +20,7 @@ from compliance.callers import (
     MAX_RPM,
     MAX_TPM,
     CallerKeys,
+    DocumentScope,
     DuplicateKeyName,
     InvalidKeyRequest,
     KeyLimits,
@@ -50,12 +53,17 @@ class KeyCreate(BaseModel):
         decimal_places=6,
         description="Money per calendar month in the billing currency; 0 = no limit.",
     )
+    document_scope: DocumentScope = Field(
+        default=DocumentScope.OWN,
+        description="Documents a client key sees: `own` (those it sent) or `all` (every one, "
+        "e.g. a review desk). Admin and auditor keys read every document as their role allows.",
+    )
 
 
 def _create(keys: CallerKeys, body: KeyCreate, currency: str) -> dict[str, Any]:
     try:
         limits = KeyLimits(body.rpm, body.tpm, body.daily_tokens, body.monthly_budget)
-        caller, secret = keys.create(body.name, body.role, limits)
+        caller, secret = keys.create(body.name, body.role, limits, body.document_scope)
     except DuplicateKeyName:
         raise ApiError(
             409, "a caller key with this name exists (revoked keys keep their name)"
@@ -71,6 +79,7 @@ def _create(keys: CallerKeys, body: KeyCreate, currency: str) -> dict[str, Any]:
         "name": caller.name,
         "role": caller.role.value,
         "limits": caller.limits.as_dict(),
+        "document_scope": caller.document_scope.value,
         "currency": currency,
         "secret": secret,
         "note": SHOWN_ONCE,

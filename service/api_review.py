@@ -5,6 +5,9 @@ prompt version — an answer a person must look at (low confidence, a failed qua
 masking failed …). Its id is the step result's id. The list holds ids, steps, reasons and the
 urgent flag, never text: read the output with ``GET /v1/documents/{id}``.
 
+A client key of document scope ``own`` sees and resolves only the items of documents it owns
+(another's item is 404, like a missing one); a key of scope ``all`` and an admin key, every item.
+
 Resolving (``POST /v1/review/{id}`` with ``{"decision": "accept" | "reject", "note": "<code>"}``):
 
 - **accept** — the output stands: the step becomes ``done``;
@@ -51,10 +54,13 @@ class ReviewDecision(BaseModel):
     )
 
 
-def _queue(runtime: Runtime, after: int, limit: int) -> dict[str, Any]:
+def _queue(runtime: Runtime, caller: Caller, after: int, limit: int) -> dict[str, Any]:
     versions = runtime.versions(STEP_ORDER)
+    owner = None if caller.sees_every_document else caller.key_id
     with transaction(runtime.app.sessions) as session:
-        rows = StepResultRepository(session).in_review(versions, after=after, limit=limit)
+        rows = StepResultRepository(session).in_review(
+            versions, after=after, limit=limit, owner_key_id=owner
+        )
         ids = sorted({row.document_id for row in rows})
         found = session.execute(select(Document.id, Document.urgent).where(Document.id.in_(ids)))
         urgent = {int(document_id): bool(flag) for document_id, flag in found}
@@ -82,7 +88,7 @@ async def review_queue(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    return await run_in_threadpool(_queue, api_state(request).runtime, after, limit)
+    return await run_in_threadpool(_queue, api_state(request).runtime, caller, after, limit)
 
 
 def _current(row: StepResult, document: Document, versions: dict[str, tuple[str, str]]) -> bool:
@@ -99,7 +105,12 @@ def _resolve(
     with transaction(runtime.app.sessions) as session:
         row = session.get(StepResult, item_id)
         document = session.get(Document, row.document_id) if row is not None else None
-        if row is None or document is None or not _current(row, document, versions):
+        if (
+            row is None
+            or document is None
+            or not caller.may_see(document.owner_key_id)
+            or not _current(row, document, versions)
+        ):
             raise ApiError(404, f"there is no review item {item_id}; GET /v1/review lists them")
         if row.status != StepStatus.REVIEW.value:
             raise ApiError(409, f"review item {item_id} is already resolved ({row.status})")

@@ -13,7 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from compliance.callers import CallerInfo, CallerKeys, KeyLimits, Role, parse_budget
+from compliance.callers import (
+    CallerInfo,
+    CallerKeys,
+    DocumentScope,
+    KeyLimits,
+    Role,
+    parse_budget,
+)
 from flows.context import app_context
 from service.cli_support import err_console, out_console, print_json, reported_errors, settings
 
@@ -58,12 +65,19 @@ def create_command(
             "--monthly-budget", help="Money per calendar month (billing currency); 0 = no limit."
         ),
     ] = "0",
+    document_scope: Annotated[
+        DocumentScope,
+        typer.Option(
+            "--document-scope",
+            help="Documents a client key sees: own (those it sent) or all (a review desk).",
+        ),
+    ] = DocumentScope.OWN,
     json_output: JsonFlag = False,
 ) -> None:
     """Create a key and print its secret, once."""
     with _keys() as (keys, currency):
         limits = KeyLimits(rpm, tpm, daily_tokens, parse_budget(monthly_budget))
-        caller, secret = keys.create(name, role, limits)
+        caller, secret = keys.create(name, role, limits, document_scope)
     if json_output:
         print_json(
             {
@@ -71,6 +85,7 @@ def create_command(
                 "name": caller.name,
                 "role": caller.role.value,
                 "limits": caller.limits.as_dict(),
+                "document_scope": caller.document_scope.value,
                 "currency": currency,
                 "secret": secret,
                 "note": SHOWN_ONCE,
@@ -81,6 +96,7 @@ def create_command(
     out_console.print(f"name     {caller.name}", highlight=False)
     out_console.print(f"role     {caller.role.value}", highlight=False)
     out_console.print(f"limits   {_limits_text(caller.limits, currency)}", highlight=False)
+    out_console.print(f"scope    {caller.document_scope.value}", highlight=False)
     out_console.print(f"secret   {secret}", highlight=False, soft_wrap=True)
     err_console.print(f"[bold yellow]{SHOWN_ONCE}[/]")
 
@@ -92,7 +108,7 @@ def _when(info: CallerInfo, field: str) -> str:
 
 @keys_app.command("list")
 def list_command(json_output: JsonFlag = False) -> None:
-    """Every key with its role, limits and dates (never a secret)."""
+    """Every key with its role, limits, document scope and dates (never a secret)."""
     with _keys() as (keys, currency):
         infos = keys.list()
     if json_output:
@@ -100,7 +116,7 @@ def list_command(json_output: JsonFlag = False) -> None:
         return
     table = Table()
     table.add_column("key id", no_wrap=True)
-    for column in ("name", "role", "limits", "created", "revoked", "last used"):
+    for column in ("name", "role", "limits", "scope", "created", "revoked", "last used"):
         table.add_column(column, overflow="fold")
     for info in infos:
         table.add_row(
@@ -108,6 +124,7 @@ def list_command(json_output: JsonFlag = False) -> None:
             info.name,
             info.role.value,
             _limits_text(info.limits, currency),
+            info.document_scope.value,
             _when(info, "created_at"),
             _when(info, "revoked_at"),
             _when(info, "last_used_at"),

@@ -8,7 +8,10 @@ It lives in the lowest layer so that every layer can extend it::
     ├── ConfigError                  (service) configuration is invalid; refuses to start
     ├── ComplianceError              (compliance) a call or a record broke a policy
     │   └── EncryptionError          a key is missing or a ciphertext does not authenticate
+    │       └── DocumentErased       the document's data key was shredded
     └── IngestError                  (flows) a source could not be read at all
+        ├── RecordRejected           one record is skipped
+        └── OwnedElsewhere           records name documents their caller key does not own
 
 Messages are written for the person who has to act on them: what happened and what to do.
 They never contain document text or personal data.

@@ -71,8 +71,17 @@ FIELDS: tuple[EntryField, ...] = (
         "client_error, timeout, connection_error, empty, invalid_json, schema_invalid, "
         "refused.",
     ),
-    EntryField("path", "string", "nightly, online or api."),
-    EntryField("prompt_version", "string", "Version of the prompt used."),
+    EntryField(
+        "path",
+        "string",
+        "nightly, online (`nightshift process`, `POST /v1/process`) or api "
+        "(`POST /v1/chat/completions`).",
+    ),
+    EntryField(
+        "prompt_version",
+        "string",
+        "Version of the prompt used (`extract.v1` …); `api.chat.v1` for `chat`.",
+    ),
     EntryField("region", "string or null", "ISO 3166-1 country of the route's endpoint."),
     EntryField(
         "request_sha256",
@@ -92,7 +101,12 @@ FIELDS: tuple[EntryField, ...] = (
         "run_id", "string or null", "Run (nightly, online request, re-run) the call belonged to."
     ),
     EntryField("seq", "integer", "Position in the log: the Merkle leaf index, from 0, contiguous."),
-    EntryField("step", "string", "extract, categorize or draft."),
+    EntryField(
+        "step",
+        "string",
+        "extract, categorize or draft; `chat` for a completion proxied by "
+        "`POST /v1/chat/completions`.",
+    ),
     EntryField(
         "time", "string", "When the attempt was recorded: UTC, RFC 3339, microseconds, `Z`."
     ),

@@ -6,7 +6,7 @@ document's text through :func:`flows.documents.open_payload`. See ``docs/ingest.
 """
 
 from flows.documents import DocumentPayload, open_payload
-from flows.ingest.errors import IngestError, RecordRejected
+from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected
 from flows.ingest.normalize import content_hash, identity_key, normalize_text
 from flows.ingest.readers import READERS, list_files, read_file
 from flows.ingest.records import IncomingDocument, Rejection, build_record, record_from_mapping
@@ -30,6 +30,7 @@ __all__ = [
     "IngestError",
     "IngestProgress",
     "IngestReport",
+    "OwnedElsewhere",
     "RecordRejected",
     "Rejection",
     "build_record",

@@ -7,6 +7,11 @@ For each record the identity key (source + external id, or source + content hash
 - there with another content hash → **changed**: the payload is sealed again under a new data
   key, ``revision`` += 1, status back to pending.
 
+Ownership: a writer for a caller key (``owner_key_id``, the HTTP API) stamps the documents it
+creates with that key, and touches no document the key does not own — not even an unchanged one:
+a batch naming one raises :class:`~flows.ingest.errors.OwnedElsewhere` before anything is
+written. A writer without an owner (the CLI, the nightly ingest) leaves every owner as it is.
+
 Records are written in batches of ``batch_size`` (default 500): one identity lookup query and
 one commit per batch, so a large ingest never holds one giant transaction and a failure loses at
 most the batch in flight (re-running the ingest is idempotent). The same identity twice in one
@@ -26,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.encryption import KeyRing
 from flows.config import IngestConfig
 from flows.documents import seal_payload
-from flows.ingest.errors import IngestError
+from flows.ingest.errors import IngestError, OwnedElsewhere
 from flows.ingest.normalize import identity_key
 from flows.ingest.readers import Item, list_files, read_file
 from flows.ingest.records import IncomingDocument, Rejection
@@ -129,11 +134,13 @@ class DocumentWriter:
         source: str,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        owner_key_id: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.keyring = keyring
         self.source = check_source(source)
         self.batch_size = max(1, batch_size)
+        self.owner_key_id = owner_key_id
         self.report = IngestReport()
         self._batch: list[tuple[str, IncomingDocument]] = []
 
@@ -156,6 +163,7 @@ class DocumentWriter:
         with transaction(self.sessions) as session:
             repository = DocumentRepository(session)
             known = repository.by_identity_keys([key for key, _ in batch])
+            self._check_owner(batch, known)
             for key, record in batch:
                 document = known.get(key)
                 if document is None:
@@ -167,9 +175,28 @@ class DocumentWriter:
                     self._change(document, record)
                     self.report.changed += 1
 
+    def _check_owner(
+        self, batch: list[tuple[str, IncomingDocument]], known: dict[str, Document]
+    ) -> None:
+        """Raise :class:`OwnedElsewhere` if a record of an owned batch names a document of
+        another owner (or of none); a writer without an owner checks nothing."""
+        if self.owner_key_id is None:
+            return
+        taken = [
+            record.where
+            for key, record in batch
+            if key in known and known[key].owner_key_id != self.owner_key_id
+        ]
+        if taken:
+            raise OwnedElsewhere(taken)
+
     def _new_document(self, key: str, record: IncomingDocument) -> Document:
         document = Document(
-            source=self.source, external_id=record.external_id, identity_key=key, revision=1
+            source=self.source,
+            external_id=record.external_id,
+            identity_key=key,
+            revision=1,
+            owner_key_id=self.owner_key_id,
         )
         self._fill(document, record)
         return document

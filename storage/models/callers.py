@@ -1,7 +1,9 @@
 """Caller keys and the shared state of their limits.
 
 - ``caller_keys`` — one row per key: a short public id (also the visible prefix of the secret),
-  a unique name, a role, the limits, and ``secret_hash`` = HMAC-SHA256(server secret, secret).
+  a unique name, a role, the limits, the document scope (``own``: a client key sees only the
+  documents it sent; ``all``: every document), and ``secret_hash`` = HMAC-SHA256(server secret,
+  secret).
   The secret itself is never stored; a stolen database does not hand out working keys.
 - ``caller_key_state`` — one row per key: the GCRA theoretical arrival time of its tokens
   (tokens/min). Every booking locks this row first, so the bookings of one key are serialised
@@ -38,6 +40,8 @@ from storage.types import UTCDateTime, utcnow
 
 #: The roles a key may have (``compliance.callers.Role`` is the typed view).
 ROLES = ("client", "auditor", "admin")
+#: Which documents a client key sees (``compliance.callers.DocumentScope`` is the typed view).
+DOCUMENT_SCOPES = ("own", "all")
 
 
 class CallerKey(Base):
@@ -47,6 +51,7 @@ class CallerKey(Base):
         CheckConstraint(
             "rpm >= 0 AND tpm >= 0 AND daily_tokens >= 0 AND monthly_budget >= 0", name="limits"
         ),
+        CheckConstraint("document_scope IN ('own', 'all')", name="document_scope"),
     )
 
     #: Public key id: 12 lowercase hex digits, the visible prefix of the secret.
@@ -60,6 +65,8 @@ class CallerKey(Base):
     tpm: Mapped[int] = mapped_column(Integer, default=0)
     daily_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     monthly_budget: Mapped[Decimal] = mapped_column(Numeric(18, 6), default=Decimal(0))
+    #: ``own``: a client key sees only the documents it sent; ``all``: every document.
+    document_scope: Mapped[str] = mapped_column(String(8), default="own", server_default="own")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

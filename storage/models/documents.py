@@ -3,7 +3,9 @@
 Everything a person wrote (subject, body, sender, attachments, ground-truth labels) lives in
 ``payload``, encrypted with a per-document data key (AES-256-GCM) that is itself wrapped by the
 store's key-encryption key ``key_id``. Erasing a document's ``wrapped_key`` crypto-shreds it.
-The clear columns hold only ids, hashes, sizes, flags and times.
+The clear columns hold only ids, hashes, sizes, flags and times — and ``owner_key_id``, the
+caller key that sent the document through the HTTP API (none for the CLI and nightly ingest):
+a client key whose scope is ``own`` sees only its own documents.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Index, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, TimestampMixin
@@ -57,3 +59,8 @@ class Document(TimestampMixin, Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: nonce || AES-256-GCM ciphertext of the canonical JSON payload.
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The caller key that sent the document through the HTTP API; None for the CLI and nightly
+    #: ingest. Keys are revoked, never deleted, so the reference always holds.
+    owner_key_id: Mapped[str | None] = mapped_column(
+        String(16), ForeignKey("caller_keys.id"), index=True
+    )

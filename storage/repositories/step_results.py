@@ -141,10 +141,16 @@ class StepResultRepository:
         ).all()
 
     def in_review(
-        self, versions: Mapping[str, tuple[str, str]], *, after: int = 0, limit: int = 100
+        self,
+        versions: Mapping[str, tuple[str, str]],
+        *,
+        after: int = 0,
+        limit: int = 100,
+        owner_key_id: str | None = None,
     ) -> Sequence[StepResult]:
         """The review queue: results in review for the active versions and current content,
-        by id (``after`` an id, for paging)."""
+        by id (``after`` an id, for paging); with ``owner_key_id``, only those of documents
+        owned by that caller key (None: of every document)."""
         keys = [(step, p, s) for step, (p, s) in versions.items()]
         statement = (
             select(StepResult)
@@ -160,6 +166,8 @@ class StepResultRepository:
             .order_by(StepResult.id)
             .limit(limit)
         )
+        if owner_key_id is not None:
+            statement = statement.where(Document.owner_key_id == owner_key_id)
         return self.session.scalars(statement).all()
 
     def resolve_review(self, result_id: int, status: StepStatus, reason: str) -> bool:

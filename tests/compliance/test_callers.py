@@ -21,6 +21,7 @@ from compliance.callers import (
     MAX_TPM,
     CallerKeyError,
     CallerKeys,
+    DocumentScope,
     DuplicateKeyName,
     InvalidKeyRequest,
     KeyLimits,
@@ -190,12 +191,40 @@ def test_a_listing_holds_no_secret_and_no_hash(keys: CallerKeys) -> None:
     (info,) = keys.list()
     listed = info.as_dict()
     assert set(listed) == {
-        "key_id", "name", "role", "limits", "created_at", "revoked_at", "last_used_at"
+        "key_id", "name", "role", "limits", "document_scope", "created_at", "revoked_at",
+        "last_used_at",
     }  # fmt: skip
     assert listed["limits"] == {
         "rpm": 60, "tpm": 20_000, "daily_tokens": 500_000, "monthly_budget": "1500.5"
     }  # fmt: skip
     assert secret.split("_", 2)[2] not in repr(info)
+
+
+def test_a_key_keeps_its_document_scope_and_only_a_client_of_scope_own_is_limited_by_it(
+    keys: CallerKeys,
+) -> None:
+    own, own_secret = keys.create("mail-robot", Role.CLIENT, KeyLimits())
+    desk, desk_secret = keys.create("review-desk", Role.CLIENT, KeyLimits(), DocumentScope.ALL)
+    admin, _ = keys.create("ops", Role.ADMIN, KeyLimits())
+
+    assert keys.authenticate(own_secret) == own and own.document_scope is DocumentScope.OWN
+    assert keys.authenticate(desk_secret) == desk and desk.document_scope is DocumentScope.ALL
+    assert {info.name: info.document_scope.value for info in keys.list()} == {
+        "mail-robot": "own",
+        "review-desk": "all",
+        "ops": "own",
+    }
+    assert [own.may_see(owner) for owner in (own.key_id, desk.key_id, None)] == [
+        True,
+        False,
+        False,
+    ]
+    assert all(c.may_see(o) for c in (desk, admin) for o in (own.key_id, None))
+
+
+def test_an_unknown_document_scope_is_refused(keys: CallerKeys) -> None:
+    with pytest.raises(InvalidKeyRequest, match="document scope 'some' is not one of own, all"):
+        keys.create("x", Role.CLIENT, KeyLimits(), "some")  # type: ignore[arg-type]
 
 
 def test_a_key_with_rpm_has_one_request_slot_per_request_per_minute(

@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from compliance.callers import CallerKeys, KeyLimits, Role
+from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from compliance.masking import Masker
 from flows.context import app_context
 from flows.settings import Settings
@@ -86,10 +86,16 @@ class Api:
             return {"Authorization": "Bearer ns_000000000000_not-a-key"}
         return {"Authorization": f"Bearer {self.secrets[who]}"}
 
-    def add_key(self, name: str, role: Role, limits: KeyLimits) -> str:
+    def add_key(
+        self,
+        name: str,
+        role: Role,
+        limits: KeyLimits,
+        document_scope: DocumentScope = DocumentScope.OWN,
+    ) -> str:
         with app_context(self.settings) as ctx:
             caller, secret = CallerKeys.open(ctx.sessions, self.settings.keys_dir).create(
-                name, role, limits
+                name, role, limits, document_scope
             )
         self.secrets[name], self.key_ids[name] = secret, caller.key_id
         return secret

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from flows.context import app_context
 from storage.engine import transaction
-from storage.models import Document, StepResult
-from tests.service.api_fixtures import Api, api, api_factory, document, reuse_masker, shared_masker
+from storage.models import Document, Run, StepResult
+from tests.service.api_fixtures import (
+    Api,
+    api,
+    api_factory,
+    document,
+    leaked,
+    reuse_masker,
+    shared_masker,
+)
 
 __all__ = ["api", "api_factory", "reuse_masker", "shared_masker"]  # fixtures used here
 
@@ -69,6 +78,44 @@ def test_reading_a_missing_document_is_404(api: Api) -> None:
     response = api.client.get("/v1/documents/99", headers=api.auth("client"))
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "there is no document 99"
+
+
+def erase(api: Api, document_id: int) -> None:
+    """Crypto-shred the document, as erasing does: its wrapped data key is dropped."""
+    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
+        session.execute(update(Document).where(Document.id == document_id).values(wrapped_key=None))
+
+
+def runs(api: Api) -> int:
+    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
+        return len(session.scalars(select(Run.id)).all())
+
+
+@pytest.mark.parametrize("before", ["processed", "only_ingested"])
+def test_processing_an_erased_document_is_410_with_no_call_and_no_run(
+    api: Api, before: str
+) -> None:
+    client = api.auth("client")
+    if before == "processed":  # finished steps: their outputs are sealed under the shredded key
+        first = api.client.post("/v1/process?steps=extract", json=document(), headers=client)
+        document_id = first.json()["document_id"]
+    else:  # stored under the source /v1/process uses, never processed
+        first = api.client.post("/v1/documents?source=online", json=document(), headers=client)
+        document_id = first.json()["document_ids"][0]
+    erase(api, document_id)
+    calls, started = api.simulator.total(), runs(api)
+
+    response = api.client.post("/v1/process", json=document(), headers=client)
+    read = api.client.get(f"/v1/documents/{document_id}", headers=client)
+
+    assert response.status_code == read.status_code == 410
+    assert response.json()["error"] == {
+        "message": f"document {document_id} was erased; its text cannot be read",
+        "type": "gone_error",
+        "code": None,
+    }
+    assert leaked(response.text) == []
+    assert api.simulator.total() == calls and runs(api) == started
 
 
 def put_in_review(api: Api, document_id: int, step: str, *, drop_output: bool = False) -> int:

@@ -89,7 +89,7 @@ def test_process_stops_at_the_key_limit_with_429_and_keeps_what_was_done(api: Ap
     assert int(response.headers["retry-after"]) >= 1
     assert "document 1 is stored" in response.json()["error"]["message"]
     assert api.simulator.total() == 2  # extract and categorize; draft refused, not sent
-    view = api.client.get("/v1/documents/1", headers=api.auth("client")).json()
+    view = api.client.get("/v1/documents/1", headers=headers).json()  # its owner reads it
     assert view["steps"]["extract"]["status"] == "done"
     assert view["steps"]["draft"]["reason"] == "refused:key_limit:rpm"
 

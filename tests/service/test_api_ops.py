@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 from sqlalchemy import text
@@ -12,7 +13,17 @@ from compliance.audit.keys import AuditKeys
 from compliance.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from compliance.audit.note import open_checkpoint
 from storage.engine import make_engine
-from tests.service.api_fixtures import Api, api, api_factory, document, reuse_masker, shared_masker
+from tests.service.api_fixtures import (
+    PLANTED_NAME,
+    PLANTED_PHONE,
+    Api,
+    api,
+    api_factory,
+    document,
+    leaked,
+    reuse_masker,
+    shared_masker,
+)
 
 __all__ = ["api", "api_factory", "reuse_masker", "shared_masker"]  # fixtures used here
 
@@ -79,6 +90,33 @@ def test_metrics_count_requests_tokens_cost_refusals_and_the_queue(api: Api) -> 
     assert sample(body, "nightshift_model_attempts_total", **attempts) == 1
     assert sample(body, "nightshift_queue_pending_documents") == 3
     assert sample(body, "nightshift_documents", status="pending") == 3
+
+
+def test_a_chat_completion_is_audited_as_step_chat_with_counts_and_no_text(api: Api) -> None:
+    body = {
+        "model": "fast",
+        "messages": [
+            {"role": "system", "content": "Ответь коротко."},
+            {"role": "user", "content": f"Меня зовут {PLANTED_NAME}, телефон {PLANTED_PHONE}."},
+        ],
+    }
+    answer = api.client.post("/v1/chat/completions", json=body, headers=api.auth("client"))
+    found = api.client.get("/v1/audit/entries", headers=api.auth("auditor")).json()
+
+    assert answer.status_code == 200
+    assert found["count"] == 1
+    entry = found["entries"][0]
+    assert {k: entry[k] for k in ("step", "prompt_version", "path", "document_id", "run_id")} == {
+        "step": "chat",
+        "prompt_version": "api.chat.v1",
+        "path": "api",
+        "document_id": None,
+        "run_id": None,
+    }
+    assert entry["caller_key_id"] == api.key_ids["client"] and entry["outcome"] == "ok"
+    assert entry["masked_counts"] == {"PERSON": 1, "PHONE_NUMBER": 1}
+    assert entry["request_sha256"].startswith("sha256:") and entry["tokens_in"] > 0
+    assert leaked(json.dumps(found, ensure_ascii=False)) == []
 
 
 def test_an_auditor_verifies_proofs_with_the_public_key_only(api: Api) -> None:

@@ -17,7 +17,8 @@ from service.cli import app
 
 runner = CliRunner()
 LIST_FIELDS = {
-    "key_id", "name", "role", "limits", "created_at", "revoked_at", "last_used_at", "currency"
+    "key_id", "name", "role", "limits", "document_scope", "created_at", "revoked_at",
+    "last_used_at", "currency",
 }  # fmt: skip
 
 
@@ -94,6 +95,43 @@ def test_list_shows_every_key_without_a_secret_or_its_hash(
         assert random_part not in shown and first["secret"] not in shown
         assert not any(h in shown or h[:16] in shown for h in hashes)
     assert first["key_id"] in human
+
+
+def test_a_key_sees_its_own_documents_unless_created_with_document_scope_all(
+    initialised: Path, sessions: sessionmaker[Session]
+) -> None:
+    desk = keys_json(
+        "create", "--name", "review-desk", "--role", "client", "--document-scope", "all"
+    )
+    robot = keys_json("create", "--name", "mail-robot", "--role", "client")
+
+    listed = {k["name"]: k["document_scope"] for k in keys_json("list")}
+    human = runner.invoke(app, ["keys", "list"]).stdout
+    printed = runner.invoke(
+        app, ["keys", "create", "--name", "desk-2", "--role", "client", "--document-scope", "all"]
+    ).stdout
+
+    assert (desk["document_scope"], robot["document_scope"]) == ("all", "own")
+    assert listed == {"review-desk": "all", "mail-robot": "own"}
+    scopes = {  # the first line of each row: its cells, split at the table's borders
+        cells[1].strip(): cells[5].strip()
+        for cells in (line.split("│") for line in human.splitlines())
+        if len(cells) > 5 and cells[1].strip() in (desk["key_id"], robot["key_id"])
+    }
+    assert scopes == {desk["key_id"]: "all", robot["key_id"]: "own"}
+    assert "scope    all" in printed
+    keys = caller_keys(initialised, sessions)
+    caller = keys.authenticate(desk["secret"])
+    assert caller is not None and caller.sees_every_document
+
+
+def test_an_unknown_document_scope_is_refused_by_the_command_line(initialised: Path) -> None:
+    result = runner.invoke(
+        app, ["keys", "create", "--name", "x", "--role", "client", "--document-scope", "some"]
+    )
+
+    assert result.exit_code == 2
+    assert "own" in result.output and "all" in result.output
 
 
 def test_revoke_by_name_or_id_stops_the_key_at_once(

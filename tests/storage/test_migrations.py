@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import JSON, Connection, Engine, column, table, text
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.types import TypeEngine
 
-from storage.migrate import alembic_config, current_revision, ensure_current, head_revision
+from storage.migrate import (
+    alembic_config,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from storage.models import Base
+from storage.types import UTCDateTime
 
 
 def test_a_migrated_database_has_exactly_the_schema_of_the_models(engine: Engine) -> None:
@@ -30,3 +43,67 @@ def test_every_revision_file_is_date_prefixed() -> None:
         assert revision.path is not None
         name = revision.path.rsplit("/", 1)[-1]
         assert name[:4].isdigit() and name[4] == "_", name
+
+
+NOW = datetime(2026, 11, 26, 22, 0, tzinfo=UTC)
+TABLES_0005 = ("caller_keys", "caller_key_state", "documents", "step_results", "vault_entries")
+_TYPES: dict[str, TypeEngine[Any]] = {
+    "created_at": UTCDateTime(),
+    "updated_at": UTCDateTime(),
+    "counts": JSON(),
+}
+
+
+def _insert(conn: Connection, table_name: str, /, **values: object) -> None:
+    """One row, naming only these columns (the models would add columns 0005 does not have)."""
+    columns: list[ColumnClause[Any]] = [column(key, _TYPES.get(key)) for key in values]
+    conn.execute(table(table_name, *columns).insert(), values)
+
+
+def _rows_at_0005(engine: Engine) -> None:
+    """A key with its limit state, and a document with a step result and a vault entry."""
+    times = {"created_at": NOW, "updated_at": NOW}
+    with engine.begin() as conn:
+        _insert(
+            conn, "caller_keys", id="0123456789ab", name="robot", role="client",
+            secret_hash=b"h" * 32, rpm=1, tpm=0, daily_tokens=0, monthly_budget=0, created_at=NOW,
+        )  # fmt: skip
+        _insert(conn, "caller_key_state", key_id="0123456789ab", tat_tokens=0.0)
+        _insert(
+            conn, "documents", id=1, source="cli", external_id="X-1", identity_key="sha256:1",
+            content_hash="sha256:2", format="jsonl", size_bytes=1, attachment_count=0,
+            urgent=False, revision=1, status="done", key_id="kek-test", wrapped_key=b"w",
+            payload=b"p", **times,
+        )  # fmt: skip
+        _insert(
+            conn, "step_results", document_id=1, step="extract", prompt_version="extract.v1",
+            schema_version="1", input_hash="sha256:2", status="done", attempts=1, tokens_in=1,
+            tokens_out=1, cost=0, **times,
+        )  # fmt: skip
+        _insert(
+            conn, "vault_entries", document_id=1, content_hash="sha256:2",
+            masker_version="mask.v1", counts={}, sealed=b"s", **times,
+        )  # fmt: skip
+
+
+def test_migration_0006_keeps_every_row_leaves_documents_unowned_and_keys_of_scope_own(
+    engine: Engine,
+) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005")
+    try:
+        _rows_at_0005(engine)
+    finally:
+        upgrade(engine)
+
+    with engine.connect() as conn:
+        counts = {
+            name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in TABLES_0005
+        }
+        owner = conn.execute(text("SELECT owner_key_id FROM documents")).scalar_one()
+        scope = conn.execute(text("SELECT document_scope FROM caller_keys")).scalar_one()
+    assert set(counts.values()) == {1}, counts  # no copy of a table cascaded into another
+    assert (owner, scope) == (None, "own")

@@ -2,12 +2,17 @@
 
 ``+7 701 234 56 78``, ``8(701)2345678``, ``+77012345678``, ``8 701 234-56-78``,
 ``+7 (727) 250-11-22``, ``8 7172 55-66-77``, ``+7 916 123-45-67``: a ``+7`` or trunk ``8``, then
-ten digits with single spaces, dashes or one pair of parentheses around the area code.
+ten digits with single spaces, dashes or one pair of parentheses around the area code. A word
+may touch the number (``тел+77012345678``, ``звоните87012345678``): any letter before ``+7``, a
+Cyrillic one before the trunk ``8`` or after the number (a Latin one there is a code: ``ID8…``).
 
 Left alone, because they reach an organisation and not a person: short service numbers (1414,
-7111, 505 — too short to match), toll-free ``8 800 …`` lines, numbers introduced as a hotline
-("горячая линия", "hotline", "сенім телефоны", "звоните на …", "… нөміріне хабарласыңыз"),
-and the organisation's own numbers passed as ``public_numbers``.
+7111, 505 — too short to match), toll-free ``8 800 …`` lines, city numbers introduced as a
+hotline ("горячая линия", "hotline", "сенім телефоны", "звоните на …", "… нөміріне
+хабарласыңыз"), and the organisation's own numbers passed as ``public_numbers``. Words never
+spare a **mobile** (KZ 70x, 747, 75x–77x; Russian 9xx): it reaches a person, so "звоните +7 701
+…" is a customer's own number — and the gateway's residual check refuses any KZ mobile left in a
+text. A mobile hotline of the organisation belongs in ``public_numbers``.
 
 Numbers with another country code (``+44 20 7946 0958``, ``+998 90 123 45 67``) are found by
 python-phonenumbers (:func:`find_international_phones`), which knows every country's lengths.
@@ -25,15 +30,17 @@ from compliance.masking.recognizers.base import Found, context_before, only_digi
 
 _SEP = r"[ \-\u00a0]?"
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+[ \u00a0]?7|8)"
+    r"(?:(?<![\d_+])\+[ \u00a0]?7|(?<![\dA-Za-z_+])8)"
     rf"{_SEP}(?:\(\d{{3,5}}\){_SEP})?"
     rf"\d(?:{_SEP}\d){{5,9}}"
-    r"(?![\w])(?![ \-]\d)"
+    r"(?![\dA-Za-z_])(?![ \-]\d)"
 )
 #: First digits of a national number that reach a person: KZ mobiles and cities (7),
 #: Russian cities (3, 4, 8) and mobiles (9). 80x is toll-free or premium: a service.
 _PERSONAL_START = re.compile(r"[3479]|8[1-9]")
 _KZ_MOBILE = re.compile(r"7(?:0\d|47|5\d|6\d|7\d)")
+#: Mobiles, KZ and Russian (9xx): they reach a person whatever the words around them say.
+_MOBILE = re.compile(rf"{_KZ_MOBILE.pattern}|9")
 _HOTLINE_BEFORE = re.compile(
     r"горяч\w*|hot\s*line|call[\s-]*cent|колл-?центр|контакт-?центр|справочн"
     r"|сенім\s*телефон|(?:^|\W)(?:по)?звоните\s*(?:на|по)?\s*$|(?:^|\W)call\s*$"
@@ -73,7 +80,7 @@ def find_phones(text: str, public_numbers: Iterable[str] = ()) -> Iterator[Found
             continue
         if not _PERSONAL_START.match(national) or national in public:
             continue
-        if _introduced_as_hotline(text, match.start(), match.end()):
+        if not _MOBILE.match(national) and _introduced_as_hotline(text, match.start(), match.end()):
             continue
         yield Found(PHONE_NUMBER, match.start(), match.end(), SCORE_VALIDATED)
 
