@@ -60,6 +60,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def children_cpu_seconds(exclude: int) -> float:
+    """CPU seconds used so far by this process's live children other than ``exclude`` (the
+    simulator): the masking processes of ``privacy.mask_workers``, counted as ours."""
+    me, total = str(os.getpid()), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if fields[1] == me and stat.parent.name != str(exclude):
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes of the machine have used so far (every core, /proc/stat)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

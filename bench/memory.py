@@ -9,7 +9,9 @@ sample documents ingested **by this process beforehand** (ingest is not measured
 in a **fresh child process** (``python bench/memory.py --child``) that opens the runtime, calls
 ``run_nightly`` directly (no Prefect) and reports ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
 (the peak of the whole child: interpreter, imports and run), plus its RSS just before the run
-so the growth of the run itself is visible. The simulator's peak RSS (VmHWM) is reported apart.
+so the growth of the run itself is visible. The simulator's peak RSS (VmHWM) is reported apart,
+and so is the largest masking process's (VmHWM; both sizes start two of them, as
+``privacy.mask_workers = 0`` does for runs of 500+ documents).
 """
 
 from __future__ import annotations
@@ -47,6 +49,22 @@ def _rss_mib() -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
+def _masking_processes_peak_mib() -> float:
+    """The largest peak RSS (VmHWM) among this process's live children: the masking processes
+    (``getrusage(RUSAGE_CHILDREN)`` would report the parent's size at the fork before exec)."""
+    me, peak = str(os.getpid()), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] != me:
+                continue
+            status = (stat.parent / "status").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        peak = max(peak, int(match.group(1)) / 1024 if match else 0.0)
+    return peak
+
+
 def child() -> None:
     """The measured process: open the runtime from the environment, run, report the peak."""
     from flows.nightly import run_nightly
@@ -59,7 +77,13 @@ def child() -> None:
             before = _rss_mib()
             peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             summary = await run_nightly(runtime, window_end="none")
-            return {"rss_before_run_mib": before, "peak_before_run_mib": peak_before, **summary}
+            masking = _masking_processes_peak_mib()  # before the runtime stops them
+            return {
+                "rss_before_run_mib": before,
+                "peak_before_run_mib": peak_before,
+                "masking_peak_mib": masking,
+                **summary,
+            }
         finally:
             await runtime.aclose()
 
@@ -70,6 +94,7 @@ def child() -> None:
         json.dumps(
             {
                 "peak_rss_mib": round(peak, 1),
+                "masking_process_peak_rss_mib": round(summary["masking_peak_mib"], 1),
                 "rss_before_run_mib": round(summary["rss_before_run_mib"], 1),
                 "peak_before_run_mib": round(summary["peak_before_run_mib"], 1),
                 "rss_at_end_mib": round(_rss_mib(), 1),
@@ -166,6 +191,7 @@ def main() -> None:
             f"  {fig['documents_total']:>6} documents: peak RSS {fig['peak_rss_mib']} MiB "
             f"(RSS before the run {fig['rss_before_run_mib']} MiB, growth "
             f"{result['run_growth_mib'][name]} MiB), {fig['calls']} calls in {fig['wall_s']} s; "
+            f"largest masking process {fig['masking_process_peak_rss_mib']:.0f} MiB; "
             f"simulator peak {fig['simulator_peak_rss_mib']:.0f} MiB"
         )
     lines.append(

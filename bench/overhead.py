@@ -61,6 +61,7 @@ from common import (
     BenchHome,
     SimulatorProcess,
     base_parser,
+    children_cpu_seconds,
     document_statuses,
     emit,
     ingest_samples,
@@ -88,6 +89,7 @@ class Meter:
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
         self._sim_cpu = self.sim.cpu_seconds()
+        self._children = children_cpu_seconds(exclude=self.sim.pid)
         self._busy = machine_busy_seconds()
         return self
 
@@ -95,7 +97,11 @@ class Meter:
         self.wall_s = time.perf_counter() - self._wall
         self.cpu_s = time.process_time() - self._cpu
         self.sim_cpu_s = self.sim.cpu_seconds() - self._sim_cpu
-        self.others_cpu_s = machine_busy_seconds() - self._busy - self.cpu_s - self.sim_cpu_s
+        # Masking processes started before the phase and alive after it (a pool is kept).
+        self.children_cpu_s = max(children_cpu_seconds(exclude=self.sim.pid) - self._children, 0)
+        self.others_cpu_s = (
+            machine_busy_seconds() - self._busy - self.cpu_s - self.sim_cpu_s - self.children_cpu_s
+        )
 
     def figures(self, documents: int, calls: int) -> dict[str, Any]:
         return {
@@ -108,6 +114,12 @@ class Meter:
             if documents
             else None,
             "client_cpu_share_of_one_core": round(self.cpu_s / self.wall_s, 3),
+            # Our masking processes (privacy.mask_workers): ours, in other processes.
+            "masking_processes_cpu_ms_per_document": round(
+                1000 * self.children_cpu_s / documents, 2
+            )
+            if documents
+            else None,
             "simulator_cpu_ms_per_call": round(1000 * self.sim_cpu_s / calls, 3) if calls else None,
             "simulator_cpu_share_of_one_core": round(self.sim_cpu_s / self.wall_s, 3),
             # Other processes on the machine meanwhile (not ours, not the simulator): noise.
@@ -477,6 +489,11 @@ def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
             sum(r["client_cpu_ms_per_document"] * r["documents"] for r in rounds) / documents, 2
         ),
         "client_cpu_share_of_one_core": weighted("client_cpu_share_of_one_core"),
+        "masking_processes_cpu_ms_per_document": round(
+            sum(r["masking_processes_cpu_ms_per_document"] * r["documents"] for r in rounds)
+            / documents,
+            2,
+        ),
         "simulator_cpu_ms_per_call": round(
             sum(r["simulator_cpu_ms_per_call"] * r["calls"] for r in rounds) / calls, 3
         ),
@@ -699,7 +716,8 @@ def report_lines(result: dict[str, Any]) -> list[str]:
         "simulator in its own process (no latency/limits)",
         f"  ours (run_nightly, no Prefect): {o['documents_per_s']} docs/s, {o['calls_per_s']} "
         f"calls/s; client CPU {o['client_cpu_ms_per_document']} ms/doc "
-        f"({percent(o['client_cpu_share_of_one_core'], 1)} % of a core), simulator "
+        f"({percent(o['client_cpu_share_of_one_core'], 1)} % of a core) + masking processes "
+        f"{o['masking_processes_cpu_ms_per_document']} ms/doc, simulator "
         f"{percent(o['simulator_cpu_share_of_one_core'], 1)} % of a core, others "
         f"{percent(o['others_cpu_share_of_one_core'], 1)} %",
         f"  bare AsyncOpenAI loop:          {b['documents_per_s']} docs/s, {b['calls_per_s']} "

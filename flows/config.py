@@ -110,7 +110,7 @@ class PrivacyConfig(BaseModel):
     #: Hotlines and other public numbers of the organisation (kept so extraction can see them).
     public_numbers: tuple[str, ...] = ()
     #: Processes that mask a nightly batch: 1 = in the run's own process, N > 1 = N processes
-    #: (~180 MiB each, ~2 s to start, in the background), 0 = automatic: 2 processes for runs
+    #: (~300 MiB each, ~2 s to start, in the background), 0 = automatic: 2 processes for runs
     #: of at least ``mask_pool_min_documents`` on a host with 2+ cores, else in-process.
     mask_workers: int = Field(default=0, ge=0, le=64)
     mask_pool_min_documents: int = Field(default=500, ge=1)
