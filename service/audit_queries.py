@@ -96,11 +96,11 @@ def inclusion_proof(
     with sessions() as session:
         repo = AuditRepository(session)
         row = repo.entry(seq)
+        if row is None:  # before seq + 1: the largest seq a client may ask for is 2^63 - 1
+            raise LookupError(f"there is no audit entry with seq {seq}")
+        data = row.entry
         covering = repo.checkpoint_at_least(seq + 1)
-        data = row.entry if row is not None else None
         note = covering.note if covering is not None else None
-    if data is None:
-        raise LookupError(f"there is no audit entry with seq {seq}")
     if note is None:
         note = log.checkpoint_now().note
     checkpoint, _ = open_checkpoint(note, verifiers)
