@@ -123,10 +123,13 @@ async def process_online(
     timeout_s: float = ONLINE_TIMEOUT_S,
     retry: RetryPolicy = ONLINE_RETRY,
     caller_key_id: str | None = None,
+    mask_workers: int = 1,
 ) -> OnlineResult:
     """Run the requested steps for one stored document (finished steps come from the store).
 
     ``caller_key_id``: the key the calls are made for (its limits apply, the audit names it).
+    ``mask_workers``: > 1 masks in that many worker processes (a long-lived server: masking no
+    longer holds this interpreter while other requests wait), 1 in a thread of this process.
     Raises :class:`~compliance.errors.DocumentErased` for an erased document (no run is
     recorded, no call made) and :class:`LookupError` for a missing one.
     """
@@ -141,7 +144,11 @@ async def process_online(
     )
     result = OnlineResult(document_id, run_id, document.status)
     records, failures = await asyncio.to_thread(
-        masked_records, runtime.app.sessions, runtime.masker(), [ToMask(document, payload, key)]
+        masked_records,
+        runtime.app.sessions,
+        runtime.masker(),
+        [ToMask(document, payload, key)],
+        mask_workers,
     )
     record = records.get(document_id)
     view = masked_view(document, payload, record) if record else None

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -95,6 +96,12 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+def _load_masker(runtime: Runtime, workers: int) -> None:
+    masker = runtime.masker()
+    if workers > 1:
+        masker.start_pool(workers)
+
+
 def _lifespan(
     settings: Settings, metrics: ApiMetrics, transport: httpx2.AsyncBaseTransport | None
 ) -> Any:
@@ -106,8 +113,16 @@ def _lifespan(
         runtime.gateway.add_observer(metrics)
         try:
             keys = CallerKeys.open(runtime.app.sessions, settings.keys_dir)
-            app.state.api = ApiState(settings, runtime, keys, metrics, head_revision())
-            app.state.masker = asyncio.ensure_future(asyncio.to_thread(runtime.masker))
+            # A server is a long run: the automatic choice masks in worker processes (started in
+            # the background; until they are up, and with mask_workers = 1, in a thread).
+            privacy = settings.privacy
+            workers = privacy.mask_processes(privacy.mask_pool_min_documents, os.cpu_count())
+            app.state.api = ApiState(
+                settings, runtime, keys, metrics, head_revision(), mask_workers=workers
+            )
+            app.state.masker = asyncio.ensure_future(
+                asyncio.to_thread(_load_masker, runtime, workers)
+            )
             yield
         finally:
             masker = getattr(app.state, "masker", None)

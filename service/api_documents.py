@@ -183,7 +183,13 @@ async def process_document(
     except OwnedElsewhere as exc:
         raise not_yours(exc.where) from None
     try:
-        result = await process_online(runtime, document_id, wanted, caller_key_id=caller.key_id)
+        result = await process_online(
+            runtime,
+            document_id,
+            wanted,
+            caller_key_id=caller.key_id,
+            mask_workers=state.mask_workers,
+        )
         if result.limit is not None:
             raise limit_error(result.limit, document_id)
         outputs = {name: view.output for name, view in result.steps.items()}

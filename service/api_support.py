@@ -43,6 +43,8 @@ class ApiState:
     keys: CallerKeys
     metrics: ApiMetrics
     head_revision: str
+    #: ``process_online``'s ``mask_workers`` (``PrivacyConfig.mask_processes`` for a server).
+    mask_workers: int = 1
 
 
 def api_state(request: Request) -> ApiState:

@@ -115,7 +115,7 @@ class Masker:
         The first document that cannot be masked raises :class:`MaskingError` with its
         ``document_index``; mask the others again without it, or one by one with :meth:`mask`.
         """
-        pool = self.start_pool(workers) if workers > 1 and len(items) > 1 else None
+        pool = self.start_pool(workers) if workers > 1 and items else None
         if pool is None:
             return [self._mask_in_batch(index, *item) for index, item in enumerate(items)]
         return pool.mask_many(items)

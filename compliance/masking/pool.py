@@ -13,6 +13,8 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
+from contextlib import suppress
+from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,3 +67,18 @@ class MaskingPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        _reap_resource_tracker()
+
+
+def _reap_resource_tracker() -> None:
+    """Stop and reap multiprocessing's resource tracker, a child process the pool started.
+
+    When a signal to the whole process group (``nightshift up``, a container runtime) ends the
+    tracker before this process exits, nobody would wait for it: it would stay a zombie under an
+    init that does not reap. The next pool starts a new one. ``_stop`` is CPython's own way
+    (its tests use it); if a later Python lacks it, nothing is done.
+    """
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        with suppress(ChildProcessError, OSError):
+            stop()

@@ -122,6 +122,12 @@ def api_factory(
     def start(*, extra: str = "", seed: int = 5, **options: object) -> Api:
         sim = simulator(seed=seed, **options)
         settings = wired_home(sim.url, extra=extra.replace("{url}", sim.url))
+        if "mask_workers" not in extra:
+            # One masker per test session, in-process: a server's automatic masking processes
+            # (two, ~2 s each to start) would start for every app. test_api_documents checks
+            # the server's processes once.
+            privacy = settings.privacy.model_copy(update={"mask_workers": 1})
+            settings = settings.model_copy(update={"privacy": privacy})
         capture = Capture()
         client = TestClient(create_app(settings, transport=capture))
         client.__enter__()

@@ -3,11 +3,13 @@ queue and its resolution."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
+from compliance.masking import Masker
 from flows.context import app_context
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult
@@ -72,6 +74,30 @@ def test_process_runs_only_the_steps_asked_for_and_answers_the_rest_from_the_sto
     assert steps["categorize"]["from_store"] is True
     assert not steps["extract"]["from_store"] and not steps["draft"]["from_store"]
     assert api.simulator.total() == 3
+
+
+def test_the_server_masks_in_its_worker_processes_once_they_are_up(
+    api_factory: Any, shared_masker: Masker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's masking processes (privacy.mask_workers > 1): the document is masked there,
+    not in the server's interpreter, and only placeholders reach the model."""
+    api = api_factory(extra="[privacy]\nmask_workers = 2\n")
+    deadline = time.monotonic() + 120
+    while shared_masker.start_pool(2) is None:  # they start in the background at start-up
+        assert time.monotonic() < deadline, "the masking processes did not start"
+        time.sleep(0.1)
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("masked in the server's own process")
+
+    monkeypatch.setattr(shared_masker, "_mask_in_batch", not_here)
+    response = api.client.post("/v1/process", json=document(), headers=api.auth("client"))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] in ("done", "review")
+    assert api.simulator.total() >= 2
+    assert leaked(api.capture.sent_text()) == []
+    assert "[PERSON_1]" in api.capture.sent_text()
 
 
 def test_reading_a_missing_document_is_404(api: Api) -> None:
