@@ -11,24 +11,25 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow
-from sqlalchemy import select
 
 from compliance.encryption import DataKey
 from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded, limit_refusal
+from compliance.masking import Masker
 from compliance.retry import RetryPolicy
+from compliance.vault import VaultRecord
 from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
-from flows.privacy import ToMask, masked_records, masked_view
-from flows.results import data_key_of, document_status, finished_outputs, save_outcome
+from flows.privacy import ToMask, masked_records, masked_view, stored_records
+from flows.results import data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
 from flows.settings import load_settings
 from flows.steps import run_step
@@ -64,6 +65,9 @@ class OnlineResult:
     model_ms: float = 0.0
     #: Set when the caller key went over a limit: the steps after it were not tried.
     limit: LimitExceeded | None = None
+    #: Placeholder → real value of this document (personal data: never in ``as_dict``, never
+    #: printed), for a caller allowed to see the outputs re-identified; None when not masked.
+    mapping: Mapping[str, str] | None = field(default=None, repr=False)
 
     def as_dict(self, *, include_outputs: bool = True) -> dict[str, Any]:
         steps = {
@@ -107,12 +111,8 @@ def store_record(
         runtime.app.sessions, runtime.app.keyring, source, owner_key_id=owner_key_id
     )
     writer.add(record)
-    writer.flush()
-    key = identity_key(source, record.external_id, record.content_hash)
-    with transaction(runtime.app.sessions) as session:
-        document_id = session.scalar(select(Document.id).where(Document.identity_key == key))
-    assert document_id is not None
-    return int(document_id)
+    ids = writer.flush()
+    return ids[identity_key(source, record.external_id, record.content_hash)]
 
 
 async def process_online(
@@ -139,19 +139,22 @@ async def process_online(
     run_id = str(uuid.uuid4())
     # Database and decryption work runs in threads: the HTTP API serves other requests on this
     # event loop meanwhile (measured: commits on the loop stalled every request in flight).
-    document, done, payload, key = await asyncio.to_thread(
+    document, done, payload, key, record = await asyncio.to_thread(
         _open_run, runtime, document_id, versions, run_id, wanted
     )
     result = OnlineResult(document_id, run_id, document.status)
-    records, failures = await asyncio.to_thread(
-        masked_records,
-        runtime.app.sessions,
-        runtime.masker(),
-        [ToMask(document, payload, key)],
-        mask_workers,
-    )
-    record = records.get(document_id)
+    failures: dict[int, str] = {}
+    if record is None and set(wanted) - set(done):  # not masked yet: mask it once, keep it
+        records, failures = await asyncio.to_thread(
+            masked_records,
+            runtime.app.sessions,
+            runtime.masker(),
+            [ToMask(document, payload, key)],
+            mask_workers,
+        )
+        record = records.get(document_id)
     view = masked_view(document, payload, record) if record else None
+    result.mapping = record.mapping if record else None
     ctx = runtime.step_context(
         "online", run_id, timeout_s=timeout_s, retry=retry, caller_key_id=caller_key_id
     )
@@ -172,7 +175,9 @@ async def process_online(
             continue
         else:
             outcome = await run_step(ctx, runtime.registry, step, view, previous)
-        await asyncio.to_thread(_save, runtime, document, key, outcome, run_id)
+        # Committed before the next step (a crash loses no paid answer); the rows of requests
+        # that finish a step at the same moment share one transaction.
+        await runtime.step_writes.submit(outcome_row(document, key, outcome, run_id))
         result.counters.add_outcome(outcome)
         statuses[step] = outcome.status
         if outcome.output is not None:
@@ -200,8 +205,9 @@ def _open_run(
     versions: dict[str, tuple[str, str]],
     run_id: str,
     wanted: tuple[str, ...],
-) -> tuple[Document, Finished, DocumentPayload, DataKey]:
-    """The document, its finished steps, its payload and data key; the run row is added."""
+) -> tuple[Document, Finished, DocumentPayload, DataKey, VaultRecord | None]:
+    """The document, its finished steps, its payload, data key and vault record (None when
+    not masked yet by this masker); the run row is added. One transaction."""
     with transaction(runtime.app.sessions) as session:
         document = session.get(Document, document_id)
         if document is None:
@@ -209,6 +215,10 @@ def _open_run(
         if document.wrapped_key is None:  # before the run row: an erased document is no run
             raise DocumentErased(document_id)
         finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
+        payload = open_payload(runtime.app.keyring, document)
+        key = data_key_of(runtime.app.keyring, document)
+        item = ToMask(document, payload, key)
+        record = stored_records(session, [item], Masker.version).get(document_id)
         RunRepository(session).add(
             Run(
                 id=run_id,
@@ -217,16 +227,7 @@ def _open_run(
                 parameters={"document_id": document_id, "steps": list(wanted)},
             )
         )
-    payload = open_payload(runtime.app.keyring, document)
-    key = data_key_of(runtime.app.keyring, document)
-    return document, finished.get(document_id, {}), payload, key
-
-
-def _save(
-    runtime: Runtime, document: Document, key: DataKey, outcome: StepOutcome, run_id: str
-) -> None:
-    with transaction(runtime.app.sessions) as session:
-        save_outcome(session, document, key, outcome, run_id)
+    return document, finished.get(document_id, {}), payload, key, record
 
 
 def _finish_run(runtime: Runtime, result: OnlineResult) -> None:

@@ -37,18 +37,6 @@ def _output_aad(document_id: int, step: str, prompt_version: str) -> bytes:
     return f"step_result:{document_id}:{step}:{prompt_version}".encode()
 
 
-def save_outcome(
-    session: Session,
-    document: Document,
-    data_key: DataKey,
-    outcome: StepOutcome,
-    run_id: str | None,
-) -> None:
-    """Write one step's checkpoint (insert, or overwrite a failed or running one for the same
-    key). Attempts, tokens and cost are the step's total, a resumed first answer's included."""
-    StepResultRepository(session).upsert(outcome_row(document, data_key, outcome, run_id))
-
-
 def outcome_row(
     document: Document, data_key: DataKey, outcome: StepOutcome, run_id: str | None
 ) -> dict[str, Any]:
@@ -204,6 +192,13 @@ def reidentified_results(
         return results, []
     key = data_key_of(keyring, document)
     mapping = open_record(key, document.id, document.content_hash, entry.sealed).mapping
+    return reidentify_results(results, mapping)
+
+
+def reidentify_results(
+    results: dict[str, dict[str, Any]], mapping: Mapping[str, str]
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """``results``' outputs with ``mapping``'s real values restored; and unknown placeholders."""
     unknown: set[str] = set()
     restored = {
         step: {**info, "output": reidentify_output(info.get("output"), mapping, unknown)}

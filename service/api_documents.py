@@ -41,7 +41,7 @@ from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected
 from flows.ingest.records import Rejection
 from flows.ingest.sizes import too_large
 from flows.online import OnlineResult, process_online, store_record
-from flows.results import document_results, reidentified_results
+from flows.results import document_results, reidentified_results, reidentify_results
 from flows.runtime import Runtime
 from service.api_errors import ApiError, retry_after_header
 from service.api_support import ClientCaller, PathId, ReaderCaller, api_state
@@ -193,7 +193,13 @@ async def process_document(
         if result.limit is not None:
             raise limit_error(result.limit, document_id)
         outputs = {name: view.output for name, view in result.steps.items()}
-        revealed, unknown = await run_in_threadpool(_reveal, runtime, document_id, outputs)
+        if result.mapping is not None:  # the document's vault record is at hand: no lookup
+            restored, unknown = reidentify_results(
+                {step: {"output": output} for step, output in outputs.items()}, result.mapping
+            )
+            revealed = {step: info["output"] for step, info in restored.items()}
+        else:
+            revealed, unknown = await run_in_threadpool(_reveal, runtime, document_id, outputs)
     except DocumentErased:
         raise erased_error(document_id) from None
     return _process_answer(result, revealed, unknown)

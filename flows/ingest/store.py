@@ -155,10 +155,11 @@ class DocumentWriter:
         if len(self._batch) >= self.batch_size:
             self.flush()
 
-    def flush(self) -> None:
-        """Write the pending batch in one transaction (one lookup query, one commit)."""
+    def flush(self) -> dict[str, int]:
+        """Write the pending batch in one transaction (one lookup query, one commit); returns
+        the document id of each identity key written (new, changed or unchanged)."""
         if not self._batch:
-            return
+            return {}
         batch, self._batch = self._batch, []
         with transaction(self.sessions) as session:
             repository = DocumentRepository(session)
@@ -174,6 +175,8 @@ class DocumentWriter:
                 else:
                     self._change(document, record)
                     self.report.changed += 1
+            session.flush()  # assigns the new documents' ids
+            return {key: known[key].id for key, _ in batch}
 
     def _check_owner(
         self, batch: list[tuple[str, IncomingDocument]], known: dict[str, Document]

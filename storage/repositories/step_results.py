@@ -27,10 +27,6 @@ class StepResultRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def upsert(self, values: Mapping[str, Any]) -> None:
-        """Insert the result for its key, or overwrite the row a failed attempt left."""
-        self.upsert_many([values])
-
     def upsert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert each result for its key, or overwrite the row a failed or running attempt left.
 

@@ -53,7 +53,7 @@ def test_a_group_inserts_new_keys_and_overwrites_existing_ones(
 ) -> None:
     first, second = _documents(sessions, 2)
     with sessions.begin() as session:
-        StepResultRepository(session).upsert(_row(first, "extract", "failed"))
+        StepResultRepository(session).upsert_many([_row(first, "extract", "failed")])
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     with sessions.begin() as session:
