@@ -8,6 +8,7 @@ home's environment (``common.BenchHome.env``) and waits for ``/readyz`` (the mas
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -40,14 +41,18 @@ class ServeProcess:
             )
 
     def wait_ready(self, timeout_s: float = 180.0) -> None:
-        """Until ``/readyz`` answers 200 several times in a row (any worker may answer one)."""
+        """Until ``/readyz`` answers 200 several times in a row (any worker may answer one),
+        with the masking processes up: the steady state, not the seconds they take to start."""
         deadline, in_a_row = time.monotonic() + timeout_s, 0
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nightshift serve on port {self.port} exited")
             try:
                 with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
-                    in_a_row = in_a_row + 1 if response.status == 200 else 0
+                    steady = (
+                        not json.loads(response.read()).get("masking", "").startswith("starting")
+                    )
+                    in_a_row = in_a_row + 1 if response.status == 200 and steady else 0
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 in_a_row = 0
             if in_a_row >= 5 * self.workers:

@@ -199,7 +199,11 @@ def _add_probes(app: FastAPI) -> None:
         else:
             checks = await run_in_threadpool(_readiness, api_state(request), loaded)
         ready = all(value == "ok" for value in checks.values())
-        body = {"status": "ready" if ready else "not ready", "checks": checks}
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": checks,
+            "masking": _masking_mode(api_state(request), loaded),
+        }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["probes"], summary="Prometheus metrics (no key)")
@@ -207,6 +211,17 @@ def _add_probes(app: FastAPI) -> None:
         state = api_state(request)
         data = await run_in_threadpool(state.metrics.render, lambda: _pending(state))
         return Response(data, media_type=CONTENT_TYPE)
+
+
+def _masking_mode(state: ApiState, loaded: bool) -> str:
+    """Where documents are masked now: ``in-process``, ``N processes``, or ``starting N
+    processes`` (until they are up, in-process). Informational: ready either way."""
+    processes = state.runtime.masker().processes if loaded else 0
+    if processes:
+        return f"{processes} processes"
+    if state.mask_workers > 1:
+        return f"starting {state.mask_workers} processes"
+    return "in-process"
 
 
 def app_from_environment() -> FastAPI:

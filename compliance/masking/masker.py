@@ -133,6 +133,12 @@ class Masker:
                 self._starting.start()
             return None
 
+    @property
+    def processes(self) -> int:
+        """How many masking processes are up (0: masking happens in the calling process)."""
+        pool = self._pool
+        return pool.workers if pool is not None else 0
+
     def _start_pool(self, workers: int) -> None:
         try:
             pool = MaskingPool(workers, self._public_numbers)

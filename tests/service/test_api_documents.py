@@ -87,6 +87,8 @@ def test_the_server_masks_in_its_worker_processes_once_they_are_up(
         assert time.monotonic() < deadline, "the masking processes did not start"
         time.sleep(0.1)
 
+    assert api.client.get("/readyz").json()["masking"] == "2 processes"
+
     def not_here(*args: object) -> None:
         raise AssertionError("masked in the server's own process")
 

@@ -48,6 +48,7 @@ def test_health_and_readiness(api: Api) -> None:
         "data_key": "ok",
         "masker": "ok",
     }
+    assert ready.json()["masking"] == "in-process"  # the fixture's mask_workers = 1
 
 
 def test_readiness_fails_when_the_database_is_behind_the_code(api: Api) -> None:
