@@ -15,18 +15,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx2
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from compliance.masking import Masker
 from flows.context import app_context
 from flows.settings import Settings
 from service.api import create_app
+from storage.engine import transaction
+from storage.models import Document, StepResult
 from tests.simulated import Simulator, SimulatorFactory
 
 #: Personal data planted in the requests of these tests (searched for in what leaves).
@@ -198,3 +202,19 @@ __all__ = [
     "served",
     "shared_masker",
 ]
+
+
+def put_in_review(api: Api, document_id: int, step: str, *, drop_output: bool = False) -> int:
+    """A person must look at this step (as a failed quality gate would leave it)."""
+    values: dict[str, Any] = {"status": "review", "reason": "low_confidence:0.41"}
+    if drop_output:
+        values.update(output=None, reason="masking_failed")
+    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
+        item = session.scalars(
+            update(StepResult)
+            .where(StepResult.document_id == document_id, StepResult.step == step)
+            .values(**values)
+            .returning(StepResult.id)
+        ).one()
+        session.execute(update(Document).where(Document.id == document_id).values(status="review"))
+    return int(item)

@@ -12,13 +12,14 @@ from sqlalchemy import select, update
 from compliance.masking import Masker
 from flows.context import app_context
 from storage.engine import transaction
-from storage.models import Document, Run, StepResult
+from storage.models import Document, Run
 from tests.service.api_fixtures import (
     Api,
     api,
     api_factory,
     document,
     leaked,
+    put_in_review,
     reuse_masker,
     shared_masker,
 )
@@ -144,22 +145,6 @@ def test_processing_an_erased_document_is_410_with_no_call_and_no_run(
     }
     assert leaked(response.text) == []
     assert api.simulator.total() == calls and runs(api) == started
-
-
-def put_in_review(api: Api, document_id: int, step: str, *, drop_output: bool = False) -> int:
-    """A person must look at this step (as a failed quality gate would leave it)."""
-    values: dict[str, Any] = {"status": "review", "reason": "low_confidence:0.41"}
-    if drop_output:
-        values.update(output=None, reason="masking_failed")
-    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
-        item = session.scalars(
-            update(StepResult)
-            .where(StepResult.document_id == document_id, StepResult.step == step)
-            .values(**values)
-            .returning(StepResult.id)
-        ).one()
-        session.execute(update(Document).where(Document.id == document_id).values(status="review"))
-    return int(item)
 
 
 def test_the_review_queue_lists_ids_steps_and_reasons_and_a_resolution_moves_the_document(

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from compliance.callers import DocumentScope, KeyLimits, Role
 from flows.context import app_context
 from flows.ingest import ingest_paths
 from storage.engine import transaction
-from storage.models import Document, StepResult
+from storage.models import Document
 from tests.service.api_fixtures import (
     PLANTED_NAME,
     Api,
@@ -22,6 +22,7 @@ from tests.service.api_fixtures import (
     api_factory,
     document,
     leaked,
+    put_in_review,
     reuse_masker,
     shared_masker,
 )
@@ -45,18 +46,6 @@ def process(api: Api, who: str, external_id: str) -> int:
     )
     assert response.status_code == 200, response.json()
     return int(response.json()["document_id"])
-
-
-def in_review(api: Api, document_id: int) -> int:
-    """Put the document's extract result in review; the review item's id."""
-    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
-        item = session.scalars(
-            update(StepResult)
-            .where(StepResult.document_id == document_id)
-            .values(status="review", reason="low_confidence:0.41")
-            .returning(StepResult.id)
-        ).one()
-    return int(item)
 
 
 def stored(api: Api, document_id: int) -> tuple[str | None, str, int, bytes]:
@@ -137,8 +126,8 @@ def test_the_review_queue_of_a_key_of_scope_own_lists_only_its_documents_items(
     owners: Api,
 ) -> None:
     of_a, of_b = process(owners, "a", "a-1"), process(owners, "b", "b-1")
-    in_review(owners, of_a)
-    in_review(owners, of_b)
+    put_in_review(owners, of_a, "extract")
+    put_in_review(owners, of_b, "extract")
 
     assert queue(owners, "a") == [of_a]
     assert queue(owners, "b") == [of_b]
@@ -146,7 +135,7 @@ def test_the_review_queue_of_a_key_of_scope_own_lists_only_its_documents_items(
 
 
 def test_a_key_cannot_resolve_another_key_s_review_item_but_the_desk_can(owners: Api) -> None:
-    item = in_review(owners, process(owners, "a", "a-1"))
+    item = put_in_review(owners, process(owners, "a", "a-1"), "extract")
     decision = {"decision": "accept", "note": "checked"}
 
     by_other = owners.client.post(f"/v1/review/{item}", json=decision, headers=owners.auth("b"))

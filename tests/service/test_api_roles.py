@@ -11,13 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
-
 from compliance.callers import KeyLimits, Role
-from flows.context import app_context
-from storage.engine import transaction
-from storage.models import StepResult
-from tests.service.api_fixtures import Api, api, api_factory, document, reuse_masker, shared_masker
+from tests.service.api_fixtures import (
+    Api,
+    api,
+    api_factory,
+    document,
+    put_in_review,
+    reuse_masker,
+    shared_masker,
+)
 
 __all__ = ["api", "api_factory", "reuse_masker", "shared_masker"]  # fixtures used here
 
@@ -50,14 +53,7 @@ def _review_item(api: Api, who: str) -> Call:
         json=document(f"review-{next(_counter)}"),
         headers=api.auth("client"),
     )
-    document_id = response.json()["document_id"]
-    with app_context(api.settings) as ctx, transaction(ctx.sessions) as session:
-        item = session.scalars(
-            update(StepResult)
-            .where(StepResult.document_id == document_id)
-            .values(status="review", reason="low_confidence")
-            .returning(StepResult.id)
-        ).one()
+    item = put_in_review(api, response.json()["document_id"], "extract")
     return f"/v1/review/{item}", {"decision": "accept", "note": "checked"}
 
 
