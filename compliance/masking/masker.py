@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from presidio_analyzer import AnalyzerEngine
@@ -116,9 +117,20 @@ class Masker:
         ``document_index``; mask the others again without it, or one by one with :meth:`mask`.
         """
         pool = self.start_pool(workers) if workers > 1 and items else None
-        if pool is None:
-            return [self._mask_in_batch(index, *item) for index, item in enumerate(items)]
-        return pool.mask_many(items)
+        if pool is not None:
+            try:
+                return pool.mask_many(items)
+            except BrokenProcessPool:  # a masking process died (killed, out of memory)
+                log.warning("a masking process died; this batch is masked here, restarting them")
+                self._drop_pool(pool)
+        return [self._mask_in_batch(index, *item) for index, item in enumerate(items)]
+
+    def _drop_pool(self, pool: MaskingPool) -> None:
+        """Forget a broken pool (the next batch starts new processes) and stop what is left."""
+        with self._pool_lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.close()
 
     def start_pool(self, workers: int) -> MaskingPool | None:
         """Start ``workers`` masking processes in the background (no-op if they run or are

@@ -65,6 +65,10 @@ class MaskingPool:
         done = self._executor.map(_mask_chunk, offsets, chunks)
         return [result for chunk in done for result in chunk]
 
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for operators and tests)."""
+        return [int(pid) for pid in (self._executor._processes or {})]
+
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
         _reap_resource_tracker()

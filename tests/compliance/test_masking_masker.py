@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import re
+import signal
 import time
 from collections.abc import Iterator
 
@@ -13,6 +15,7 @@ import pytest
 
 from compliance.checksums import iban_check_digits, kz_check_digit, luhn_check_digit
 from compliance.masking import Masker, MaskingError
+from compliance.masking.pool import MaskingPool
 from compliance.masking.recognizers import kz_ids
 
 
@@ -140,6 +143,31 @@ def test_a_batch_over_two_processes_masks_like_one(
     for batch in (starting, pooled):
         assert [r.parts for r in batch] == [r.parts for r in alone]
         assert [r.mapping for r in batch] == [r.mapping for r in alone]
+
+
+def test_a_dead_masking_process_costs_no_batch_and_the_processes_come_back(
+    masker: Masker,
+) -> None:
+    items = [(document(), SENDER), ({"body": f"ИИН {IIN}"}, None)]
+    alone = masker.mask_many(items)
+    try:
+        pool = _pool_up(masker)
+        os.kill(pool.pids()[0], signal.SIGKILL)  # the OOM killer, an operator's kill -9
+        after = masker.mask_many(items, workers=2)  # masked here; the broken pool is dropped
+        assert [r.parts for r in after] == [r.parts for r in alone]
+        again = _pool_up(masker)  # new processes, started in the background
+        assert again is not pool
+        assert [r.parts for r in masker.mask_many(items, workers=2)] == [r.parts for r in alone]
+    finally:
+        masker.close()
+
+
+def _pool_up(masker: Masker) -> MaskingPool:
+    deadline = time.monotonic() + 120
+    while (pool := masker.start_pool(2)) is None:
+        assert time.monotonic() < deadline, "the masking processes did not start"
+        time.sleep(0.1)
+    return pool
 
 
 def test_closing_while_the_processes_start_leaves_none_running(masker: Masker) -> None:
