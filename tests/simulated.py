@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from flows.context import app_context, init_home
@@ -120,3 +121,22 @@ def ingest_samples(
         report = ingest_paths(ctx.sessions, ctx.keyring, [path], source="test")
     assert report.new == count, report.as_dict()
     return records
+
+
+class Capture(httpx2.AsyncBaseTransport):
+    """Forwards to the simulator and keeps every request body that left the process."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.bodies: list[bytes] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.bodies.append(await request.aread())
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def sent_text(self) -> str:
+        """The bodies decoded as the provider reads them (JSON ``\\u`` escapes undone)."""
+        return "\n".join(json.dumps(json.loads(b), ensure_ascii=False) for b in self.bodies)

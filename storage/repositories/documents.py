@@ -71,12 +71,3 @@ class DocumentRepository:
         if statuses:
             rows = [{"document_id": i, "new_status": s.value} for i, s in statuses.items()]
             self.session.execute(_SET_STATUS, rows)
-
-    def set_status(self, document_ids: Collection[int], status: DocumentStatus) -> None:
-        """Move these documents to ``status`` (ids that do not exist are ignored)."""
-        ids = sorted(set(document_ids))
-        for start in range(0, len(ids), LOOKUP_BATCH):
-            chunk = ids[start : start + LOOKUP_BATCH]
-            self.session.execute(
-                update(Document).where(Document.id.in_(chunk)).values(status=status)
-            )

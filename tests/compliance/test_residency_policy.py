@@ -21,8 +21,8 @@ from flows.online import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
 from storage.engine import make_engine
-from tests.flows.test_privacy import Capture, found_in, planted
-from tests.simulated import SimulatorFactory, ingest_samples, write_config
+from tests.flows.test_privacy import found_in, planted
+from tests.simulated import Capture, SimulatorFactory, ingest_samples, write_config
 
 HOME = RouteConfig(base_url="http://llm.bank.kz/v1", model="m", region="KZ")
 ABROAD = RouteConfig(base_url="https://api.example.de/v1", model="m", region="de")

@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -24,22 +23,7 @@ from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
 from storage.models import Document, StepResult
-from tests.simulated import SimulatorFactory, ingest_samples
-
-
-class Capture(httpx2.AsyncBaseTransport):
-    """Forwards to the simulator and keeps every request body that left the process."""
-
-    def __init__(self) -> None:
-        self.inner = httpx2.AsyncHTTPTransport()
-        self.bodies: list[bytes] = []
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        self.bodies.append(await request.aread())
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+from tests.simulated import Capture, SimulatorFactory, ingest_samples
 
 
 def planted(records: list[dict[str, Any]]) -> set[str]:

@@ -7,7 +7,6 @@ through ``Masker.load``: the real masker, not a stand-in.
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 import threading
@@ -17,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -31,32 +29,13 @@ from flows.settings import Settings
 from service.api import create_app
 from storage.engine import transaction
 from storage.models import Document, StepResult
-from tests.simulated import Simulator, SimulatorFactory
+from tests.simulated import Capture, Simulator, SimulatorFactory
 
 #: Personal data planted in the requests of these tests (searched for in what leaves).
 PLANTED_NAME = "Айгерим Жумабаева"
 PLANTED_PHONE = "+7 701 234 56 78"
 PLANTED_EMAIL = "aigerim.zh@example.kz"
 PLANTED = (PLANTED_NAME, "Жумабаева", PLANTED_PHONE, "7012345678", PLANTED_EMAIL)
-
-
-class Capture(httpx2.AsyncBaseTransport):
-    """Forwards to the simulator and keeps every request body that left the process."""
-
-    def __init__(self) -> None:
-        self.inner = httpx2.AsyncHTTPTransport()
-        self.bodies: list[bytes] = []
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        self.bodies.append(await request.aread())
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-    def sent_text(self) -> str:
-        """The bodies decoded as the provider reads them (JSON ``\\u`` escapes undone)."""
-        return "\n".join(json.dumps(json.loads(b), ensure_ascii=False) for b in self.bodies)
 
 
 @pytest.fixture(scope="session")

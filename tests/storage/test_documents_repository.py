@@ -64,7 +64,7 @@ def test_statuses_are_set_by_id_and_counted_by_status(
     with sessions.begin() as session:
         repository = DocumentRepository(session)
         ids = {d.external_id: d.id for d in map(repository.by_identity_key, _keys(1, 2, 3, 4)) if d}
-        repository.set_status([ids["X-3"], 10_000], DocumentStatus.DONE)  # unknown ids ignored
+        repository.set_statuses({ids["X-3"]: DocumentStatus.DONE})
     with sessions() as session:
         assert DocumentRepository(session).count_by_status() == {"pending": 3, "done": 1}
 
