@@ -28,6 +28,7 @@ from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
+from flows.online_writes import OnlineWrite, RunFinish
 from flows.privacy import ToMask, masked_records, masked_view, stored_records
 from flows.results import data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
@@ -35,7 +36,7 @@ from flows.settings import load_settings
 from flows.steps import run_step
 from flows.steps.base import StepOutcome
 from storage.engine import transaction
-from storage.models import Document, Run, RunKind, RunStatus, StepStatus
+from storage.models import Document, Run, RunKind, StepStatus
 from storage.repositories.runs import RunRepository
 
 ONLINE_SOURCE = "online"
@@ -160,40 +161,76 @@ async def process_online(
     )
     previous = {s: out for s, (_, out) in done.items() if out is not None}
     statuses = {s: st for s, (st, _) in done.items()}
-    for step in wanted:
-        if step in done:
-            status, output = done[step]
-            result.steps[step] = StepView(status.value, versions[step][0], output, None, True)
-            continue
-        if view is None:
-            reason = failures.get(document_id, "not_masked")
-            outcome = StepOutcome(step, StepStatus.REVIEW, *versions[step], reason=reason)
-        elif step == "draft" and "categorize" not in previous:
+    # Each paid answer is queued for commit as soon as it is in, while the next step's call
+    # runs; all of them are committed before the answer goes back (see _commit_writes).
+    writes: list[asyncio.Future[None]] = []
+    try:
+        for step in wanted:
+            if _write_failed(writes):
+                break  # the store refuses writes: stop paying for answers (raised below)
+            if step in done:
+                status, output = done[step]
+                result.steps[step] = StepView(status.value, versions[step][0], output, None, True)
+                continue
+            if view is None:
+                reason = failures.get(document_id, "not_masked")
+                outcome = StepOutcome(step, StepStatus.REVIEW, *versions[step], reason=reason)
+            elif step == "draft" and "categorize" not in previous:
+                result.steps[step] = StepView(
+                    StepStatus.REVIEW.value, None, None, "needs:categorize", False
+                )
+                continue
+            else:
+                outcome = await run_step(ctx, runtime.registry, step, view, previous)
+            writes.append(_queue_write(runtime, outcome_row(document, key, outcome, run_id)))
+            result.counters.add_outcome(outcome)
+            statuses[step] = outcome.status
+            if outcome.output is not None:
+                previous[step] = outcome.output
             result.steps[step] = StepView(
-                StepStatus.REVIEW.value, None, None, "needs:categorize", False
+                outcome.status.value, outcome.prompt_version, outcome.output, outcome.reason, False
             )
-            continue
-        else:
-            outcome = await run_step(ctx, runtime.registry, step, view, previous)
-        # Committed before the next step (a crash loses no paid answer); the rows of requests
-        # that finish a step at the same moment share one transaction.
-        await runtime.step_writes.submit(outcome_row(document, key, outcome, run_id))
-        result.counters.add_outcome(outcome)
-        statuses[step] = outcome.status
-        if outcome.output is not None:
-            previous[step] = outcome.output
-        result.steps[step] = StepView(
-            outcome.status.value, outcome.prompt_version, outcome.output, outcome.reason, False
-        )
-        result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
-        result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
-        if result.limit is not None:
-            break  # the key is over a limit: the next steps would be refused as well
+            result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
+            result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
+            if result.limit is not None:
+                break  # the key is over a limit: the next steps would be refused as well
+    except BaseException:  # a bug or a cancelled request: what was paid for is still saved
+        await asyncio.shield(asyncio.gather(*writes, return_exceptions=True))
+        raise
     overall = document_status(list(statuses.values()), len(STEP_ORDER))
     result.status = overall.value
     result.latency_ms = (time.perf_counter() - started) * 1000.0
-    await asyncio.to_thread(_finish_run, runtime, result)
+    finish = RunFinish(
+        run_id,
+        document_id,
+        overall,
+        datetime.now(UTC),
+        result.as_dict(include_outputs=False),
+    )
+    if not _write_failed(writes):
+        writes.append(_queue_write(runtime, finish))  # with the last row, in one transaction
+    await _commit_writes(writes)
     return result
+
+
+def _queue_write(runtime: Runtime, item: OnlineWrite) -> asyncio.Future[None]:
+    """Queue ``item`` for the group commit now; the future is done once it is committed."""
+    return asyncio.ensure_future(runtime.step_writes.submit(item))
+
+
+def _write_failed(writes: Sequence[asyncio.Future[None]]) -> bool:
+    return any(write.done() and write.exception() is not None for write in writes)
+
+
+async def _commit_writes(writes: Sequence[asyncio.Future[None]]) -> None:
+    """Wait until every queued write is done; raise the first failure, if any.
+
+    The writes are tasks of their own: a request cancelled meanwhile (the client went away)
+    still saves every answer it paid for."""
+    outcomes = await asyncio.shield(asyncio.gather(*writes, return_exceptions=True))
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 Finished = dict[str, tuple[StepStatus, dict[str, Any] | None]]
@@ -228,19 +265,6 @@ def _open_run(
             )
         )
     return document, finished.get(document_id, {}), payload, key, record
-
-
-def _finish_run(runtime: Runtime, result: OnlineResult) -> None:
-    with transaction(runtime.app.sessions) as session:
-        stored = session.get(Document, result.document_id)
-        assert stored is not None
-        stored.status = result.status
-        RunRepository(session).finish(
-            result.run_id,
-            RunStatus.COMPLETED,
-            datetime.now(UTC),
-            result.as_dict(include_outputs=False),
-        )
 
 
 @flow(name="online", persist_result=False, log_prints=False)

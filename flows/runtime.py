@@ -7,9 +7,8 @@ clients belong to the loop that created them (DESIGN: never cross event loops).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx2
@@ -26,13 +25,12 @@ from compliance.pacer import RoutePacer
 from compliance.residency_policy import ResidencyPolicy
 from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
+from flows.online_writes import OnlineWrite, write_online
 from flows.prompts import PromptRegistry
 from flows.settings import ConfigError, Settings
 from flows.steps.base import StepContext
 from storage.batching import GroupCommit
-from storage.engine import transaction
 from storage.errors import StorageError
-from storage.repositories.step_results import StepResultRepository
 
 
 class Runtime:
@@ -47,18 +45,14 @@ class Runtime:
         self._masker_lock = threading.Lock()
         #: The caller key nightly runs are charged to (``service_key``); None = no key limits.
         self.service_key_id: str | None = None
-        #: Step-result rows of the online path, committed together when requests overlap.
-        self.step_writes: GroupCommit[dict[str, Any], None] = GroupCommit(
-            self._write_step_rows,
+        #: Step results and run finishes of the online path (``flows.online_writes``),
+        #: committed together when requests overlap.
+        self.step_writes: GroupCommit[OnlineWrite, None] = GroupCommit(
+            partial(write_online, app.sessions),
             lambda reason: StorageError(f"a step result could not be saved ({reason})"),
             max_batch=256,
             isolate=True,
         )
-
-    def _write_step_rows(self, rows: Sequence[dict[str, Any]]) -> list[None]:
-        with transaction(self.app.sessions) as session:
-            StepResultRepository(session).upsert_many(rows)
-        return [None] * len(rows)
 
     def masker(self) -> Masker:
         """The process's masker, loaded on first use (heavy: analyzer and natasha models)."""
