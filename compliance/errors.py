@@ -4,7 +4,8 @@
     └── ComplianceError          a call or a record broke a policy; nothing was sent
         └── EncryptionError      a key is missing or unreadable, or a ciphertext does not
             │                    authenticate (wrong key, tampered row)
-            └── DocumentErased   the document's data key was shredded: it cannot be read
+            ├── DocumentErased   the document's data key was shredded: it cannot be read
+            └── DataKeyInUse     an old data key still wraps documents: it cannot be retired
 
 Later layers add MaskingError, LimitExceeded(key, limit, retry_after) and
 ResidencyViolation(route, region) here.
@@ -32,4 +33,17 @@ class DocumentErased(EncryptionError):
         super().__init__(
             f"document {document_id} was erased (its data key was shredded); it cannot be read "
             "or processed"
+        )
+
+
+class DataKeyInUse(EncryptionError):
+    """Old key-encryption keys still wrap documents' data keys, so their files must stay."""
+
+    def __init__(self, in_use: dict[str, int]) -> None:
+        self.in_use = dict(in_use)
+        counts = ", ".join(f"{key_id} wraps {n}" for key_id, n in sorted(in_use.items()))
+        super().__init__(
+            f"old data keys are still needed ({counts} documents); run "
+            "`nightshift keys rewrap-data-keys` to move them to the active key, then retire "
+            "again. Nothing was deleted"
         )

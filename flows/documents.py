@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from compliance.encryption import KeyRing, WrappedKey
+from compliance.encryption import KeyRing, WrappedKey, document_aad
 from compliance.errors import DocumentErased
 from storage.models import Document
 
@@ -69,11 +69,6 @@ class SealedPayload:
     key_id: str
     wrapped_key: bytes
     payload: bytes
-
-
-def document_aad(identity_key: str) -> bytes:
-    """Associated data binding a document's ciphertexts and data key to its row."""
-    return b"document:" + identity_key.encode()
 
 
 def seal_payload(keyring: KeyRing, identity_key: str, payload: DocumentPayload) -> SealedPayload:

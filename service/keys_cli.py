@@ -1,4 +1,5 @@
-"""``nightshift keys ...``: caller keys for the HTTP API and the nightly service key (docs/keys.md).
+"""``nightshift keys ...``: caller keys for the HTTP API and the nightly service key (docs/keys.md),
+and the rotation of the data key (:mod:`service.data_keys_cli`, docs/deploy.md).
 
 ``create`` prints the secret once — it is stored only as a keyed hash and cannot be shown again;
 ``list`` never shows a secret or its hash; ``revoke`` takes effect at once for every process.
@@ -23,8 +24,19 @@ from compliance.callers import (
 )
 from flows.context import app_context
 from service.cli_support import err_console, out_console, print_json, reported_errors, settings
+from service.data_keys_cli import (
+    retire_data_keys_command,
+    rewrap_data_keys_command,
+    rotate_data_key_command,
+)
 
-keys_app = typer.Typer(no_args_is_help=True, help="Caller keys: create, list, revoke.")
+keys_app = typer.Typer(
+    no_args_is_help=True,
+    help="Caller keys: create, list, revoke. The data key: rotate, re-wrap, retire.",
+)
+keys_app.command("rotate-data-key")(rotate_data_key_command)
+keys_app.command("rewrap-data-keys")(rewrap_data_keys_command)
+keys_app.command("retire-data-keys")(retire_data_keys_command)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 SHOWN_ONCE = "store this secret now: it is kept only as a keyed hash and cannot be shown again"

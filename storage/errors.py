@@ -8,7 +8,8 @@ It lives in the lowest layer so that every layer can extend it::
     ├── ConfigError                  (service) configuration is invalid; refuses to start
     ├── ComplianceError              (compliance) a call or a record broke a policy
     │   └── EncryptionError          a key is missing or a ciphertext does not authenticate
-    │       └── DocumentErased       the document's data key was shredded
+    │       ├── DocumentErased       the document's data key was shredded
+    │       └── DataKeyInUse         an old data key still wraps documents; it stays
     └── IngestError                  (flows) a source could not be read at all
         ├── RecordRejected           one record is skipped
         └── OwnedElsewhere           records name documents their caller key does not own

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.encryption import KeyRing, WrappedKey, create_key
+from compliance.encryption import KeyRing, WrappedKey, create_key, remove_key
 from compliance.errors import EncryptionError
 
 
@@ -82,3 +82,40 @@ def test_a_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
 def test_an_empty_home_has_no_key_and_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(EncryptionError, match="nightshift init"):
         KeyRing.load(tmp_path / "keys")
+
+
+def test_a_running_key_ring_wraps_new_keys_under_a_key_made_active_elsewhere(
+    tmp_path: Path,
+) -> None:
+    keys = tmp_path / "keys"
+    running, _ = KeyRing.ensure(keys)
+    old = running.active_id
+
+    new = create_key(keys)  # another process rotates
+    dek, wrapped = running.new_data_key(b"d")
+
+    assert (running.active_id, wrapped.key_id) == (new, new) and new != old
+    assert KeyRing.load(keys).unwrap(wrapped, b"d") == dek
+
+
+def test_a_running_key_ring_opens_rows_rewrapped_under_a_key_it_had_not_loaded(
+    tmp_path: Path,
+) -> None:
+    keys = tmp_path / "keys"
+    running, _ = KeyRing.ensure(keys)
+    dek, wrapped = running.new_data_key(b"d")
+    create_key(keys)
+    rotated = KeyRing.load(keys)
+    rewrapped = rotated.rewrap(wrapped, b"d", rotated.active_id)
+    remove_key(keys, wrapped.key_id)  # the old key retired
+
+    assert running.unwrap(rewrapped, b"d") == dek
+    assert running.unwrap(wrapped, b"d") == dek  # loaded keys stay for rows read earlier
+
+
+def test_a_rewrapped_key_is_bound_to_its_row_like_the_original(keyring: KeyRing) -> None:
+    _, wrapped = keyring.new_data_key(b"document:a")
+    rewrapped = keyring.rewrap(wrapped, b"document:a", keyring.active_id)
+    assert rewrapped.wrapped != wrapped.wrapped
+    with pytest.raises(EncryptionError, match="does not authenticate"):
+        keyring.unwrap(rewrapped, b"document:b")

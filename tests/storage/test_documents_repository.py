@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Document, DocumentStatus
 from storage.repositories import DocumentRepository
-from storage.repositories.documents import LOOKUP_BATCH
+from storage.repositories.documents import LOOKUP_BATCH, WrappedKeyChange
 
 
 def _document(n: int, *, urgent: bool = False, source: str = "test") -> Document:
@@ -79,3 +79,47 @@ def test_counts_can_be_narrowed_to_one_source(sessions: sessionmaker[Session]) -
 
 def _keys(*numbers: int) -> list[str]:
     return [f"sha256:{n:064x}" for n in numbers]
+
+
+def test_a_wrapped_key_is_replaced_only_where_the_row_still_holds_the_one_read(
+    sessions: sessionmaker[Session],
+) -> None:
+    _save(sessions, [_document(n) for n in range(4)])
+    with sessions() as session:
+        rows = DocumentRepository(session).wrapped_keys_not_under("kek-new", after_id=0, limit=10)
+    changes = [WrappedKeyChange(r.id, r.key_id, r.wrapped_key, "kek-new", b"n") for r in rows]
+    erased, changed, rewrapped = (r.id for r in rows[:3])
+    with sessions.begin() as session:  # meanwhile: erased, re-ingested, re-wrapped by another
+        session.execute(update(Document).where(Document.id == erased).values(wrapped_key=None))
+        session.execute(update(Document).where(Document.id == changed).values(wrapped_key=b"c"))
+        session.execute(update(Document).where(Document.id == rewrapped).values(key_id="kek-other"))
+
+    with sessions.begin() as session:
+        written = DocumentRepository(session).replace_wrapped_keys(changes)
+
+    with sessions() as session:
+        held = {d.id: (d.key_id, d.wrapped_key) for d in session.scalars(select(Document))}
+    assert written == 1
+    assert held == {
+        erased: ("kek-test", None),
+        changed: ("kek-test", b"c"),
+        rewrapped: ("kek-other", b"w"),
+        rows[3].id: ("kek-new", b"n"),
+    }
+
+
+def test_rows_to_rewrap_skip_erased_rows_and_rows_under_the_target_key(
+    sessions: sessionmaker[Session],
+) -> None:
+    documents = [_document(n) for n in range(5)]
+    documents[1].wrapped_key = None
+    documents[2].key_id = "kek-new"
+    _save(sessions, documents)
+    with sessions() as session:
+        repository = DocumentRepository(session)
+        first = repository.wrapped_keys_not_under("kek-new", after_id=0, limit=2)
+        rest = repository.wrapped_keys_not_under("kek-new", after_id=first[-1].id, limit=2)
+        by_key = repository.live_count_by_key()
+        erased = repository.count_erased()
+    assert [r.id for r in first + rest] == [documents[i].id for i in (0, 3, 4)]
+    assert (by_key, erased) == ({"kek-test": 3, "kek-new": 1}, 1)
