@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
@@ -58,12 +59,21 @@ class MaskingPool:
         wait([self._executor.submit(_worker_pid) for _ in range(workers)])
 
     def mask_many(self, items: Sequence[tuple[Mapping[str, str], str | None]]) -> list[MaskResult]:
+        """Mask ``items`` in the processes; :class:`BrokenProcessPool` when one of them is gone
+        (checked first: the executor itself notices a dead process only a moment later)."""
+        if not self.healthy():
+            raise BrokenProcessPool("a masking process is gone")
         plain: list[Item] = [(dict(parts), sender) for parts, sender in items]
         size = max(1, -(-len(plain) // (self.workers * _CHUNKS_PER_WORKER)))
         offsets = range(0, len(plain), size)
         chunks = [plain[i : i + size] for i in offsets]
         done = self._executor.map(_mask_chunk, offsets, chunks)
         return [result for chunk in done for result in chunk]
+
+    def healthy(self) -> bool:
+        """Every worker process is still running."""
+        processes = list((self._executor._processes or {}).values())
+        return len(processes) == self.workers and all(p.is_alive() for p in processes)
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for operators and tests)."""

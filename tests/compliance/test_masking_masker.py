@@ -153,6 +153,10 @@ def test_a_dead_masking_process_costs_no_batch_and_the_processes_come_back(
     try:
         pool = _pool_up(masker)
         os.kill(pool.pids()[0], signal.SIGKILL)  # the OOM killer, an operator's kill -9
+        deadline = time.monotonic() + 30
+        while pool.healthy():  # the signal is delivered, and the process gone, a moment later
+            assert time.monotonic() < deadline, "the killed masking process is still running"
+            time.sleep(0.01)
         after = masker.mask_many(items, workers=2)  # masked here; the broken pool is dropped
         assert [r.parts for r in after] == [r.parts for r in alone]
         again = _pool_up(masker)  # new processes, started in the background
