@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 STEPS = ("extract", "categorize", "draft")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -43,6 +44,10 @@ class NightlyConfig(BaseModel):
     window_end: str = "05:00"
     chunk_size: int = Field(default=100, ge=1, le=10_000)
     concurrency: int = Field(default=32, ge=1, le=1_024)
+    #: A running nightly run records a heartbeat this often (seconds).
+    heartbeat_s: float = Field(default=10.0, gt=0, le=3_600)
+    #: A 'running' nightly run whose last heartbeat is older than this is dead (seconds).
+    lease_timeout_s: float = Field(default=60.0, gt=0, le=86_400)
 
     @field_validator("schedule")
     @classmethod
@@ -68,6 +73,15 @@ class NightlyConfig(BaseModel):
         if not _HH_MM.match(value):
             raise ValueError(f"window_end must be HH:MM (24 h), got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlives_heartbeats(self) -> Self:
+        if self.lease_timeout_s < 2 * self.heartbeat_s:
+            raise ValueError(
+                f"lease_timeout_s ({self.lease_timeout_s:g}) must be at least twice heartbeat_s "
+                f"({self.heartbeat_s:g}), or one late heartbeat makes a live run look dead"
+            )
+        return self
 
 
 class DeploymentsConfig(BaseModel):

@@ -4,6 +4,8 @@ Prefect sees one flow run per night and one task run per chunk of ``nightly.chun
 documents (DESIGN 1: never one per document or per call). Chunks are awaited with
 ``asyncio.gather`` inside the async flow, bounded by a semaphore; model calls in flight are
 bounded by ``nightly.concurrency``. Parameters, results and logs carry ids and counts only.
+One nightly run works at a time: a run holds a lease in the database (flows/lease.py), and a run
+that starts while another is alive fails with ``RunInProgress`` before it plans anything.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from flows import lease
 from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER, BatchState, ProgressHook, process_chunk
 from flows.planning import Plan, plan_work
@@ -80,30 +84,46 @@ async def process_chunk_task(run_id: str, document_ids: list[int]) -> dict[str, 
 def _start_run(
     runtime: Runtime, plan_steps: Sequence[str], limit: int | None, flow_run_id: str | None
 ) -> tuple[str, Plan]:
-    now = datetime.now(UTC)
+    """Take the lease (a live run refuses this one), plan, and insert the 'running' row."""
     run_id = str(uuid.uuid4())
     versions = runtime.versions(tuple(plan_steps))
-    with transaction(runtime.app.sessions) as session:
-        runs = RunRepository(session)
-        runs.mark_stale_running(RunKind.NIGHTLY.value, before=now, now=now)
-        plan = plan_work(session, versions, plan_steps, limit)
-        _settle(session, plan.unsettled, versions)
-        runs.add(
-            Run(
-                id=run_id,
-                kind=RunKind.NIGHTLY.value,
-                status=RunStatus.RUNNING.value,
-                started_at=now,
-                prefect_flow_run_id=flow_run_id,
-                parameters={
-                    "limit": limit,
-                    "documents_planned": len(plan.items),
-                    "calls_planned": plan.calls_planned,
-                    "by_priority": plan.by_priority(),
-                    "prompt_versions": {s: v[0] for s, v in versions.items()},
-                },
+    timeout_s = runtime.settings.nightly.lease_timeout_s
+    owner = lease.Owner.current()
+    lease.hold(run_id)
+    try:
+        with transaction(runtime.app.sessions) as session:
+            now = datetime.now(UTC)
+            runs = RunRepository(session)
+            lease.take_over(runs, now, timeout_s)
+            plan = plan_work(session, versions, plan_steps, limit)
+            _settle(session, plan.unsettled, versions)
+            runs.add(
+                Run(
+                    id=run_id,
+                    kind=RunKind.NIGHTLY.value,
+                    status=RunStatus.RUNNING.value,
+                    started_at=now,
+                    prefect_flow_run_id=flow_run_id,
+                    owner_host=owner.host,
+                    owner_pid=owner.pid,
+                    heartbeat_at=now,
+                    parameters={
+                        "limit": limit,
+                        "documents_planned": len(plan.items),
+                        "calls_planned": plan.calls_planned,
+                        "by_priority": plan.by_priority(),
+                        "prompt_versions": {s: v[0] for s, v in versions.items()},
+                    },
+                )
             )
-        )
+    except IntegrityError:
+        # The only unique key this transaction writes is the one-running-nightly-run index
+        # (run ids are fresh): another run inserted its row after our check.
+        lease.release(run_id)
+        raise lease.in_progress(runtime.app.sessions, timeout_s) from None
+    except BaseException:
+        lease.release(run_id)
+        raise
     return run_id, plan
 
 
@@ -152,51 +172,61 @@ async def run_nightly(
     nightly = runtime.settings.nightly
     end = nightly.window_end if window_end is None else window_end
     run_id, plan = _start_run(runtime, STEP_ORDER, limit, flow_run_id)
-    state = BatchState(
-        runtime=runtime,
-        run_id=run_id,
-        steps=STEP_ORDER,
-        versions=runtime.versions(STEP_ORDER),
-        semaphore=asyncio.Semaphore(nightly.concurrency),
-        window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
-        progress=progress,
-        mask_workers=runtime.settings.privacy.mask_processes(len(plan.items), os.cpu_count()),
-    )
+    try:
+        state = BatchState(
+            runtime=runtime,
+            run_id=run_id,
+            steps=STEP_ORDER,
+            versions=runtime.versions(STEP_ORDER),
+            semaphore=asyncio.Semaphore(nightly.concurrency),
+            window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
+            progress=progress,
+            mask_workers=runtime.settings.privacy.mask_processes(len(plan.items), os.cpu_count()),
+        )
+        sessions = runtime.app.sessions
+        async with lease.heartbeats(sessions, run_id, nightly.heartbeat_s, state.window.close):
+            failed_chunks = await _process(state, plan, chunk_runner, chunks_in_flight)
+        status = RunStatus.FAILED if failed_chunks else RunStatus.COMPLETED
+        summary = _summary(run_id, plan, state, time.monotonic() - started, failed_chunks)
+        with transaction(sessions) as session:
+            RunRepository(session).finish(run_id, status, datetime.now(UTC), summary)
+    finally:
+        lease.release(run_id)
+    # A signed checkpoint at the end of every run: the night's calls are provably in the log.
+    checkpoint = await runtime.audit.checkpoint()
+    summary["audit_tree_size"] = checkpoint.checkpoint.tree_size
+    summary["status"] = status.value
+    return summary
+
+
+async def _process(
+    state: BatchState, plan: Plan, chunk_runner: ChunkRunner, chunks_in_flight: int
+) -> int:
+    """Process the planned documents in chunks; returns the number of chunks that failed."""
+    runtime, run_id = state.runtime, state.run_id
     if state.mask_workers > 1:  # start the masking processes now, in the background
         await asyncio.to_thread(runtime.masker().start_pool, state.mask_workers)
     _ACTIVE[run_id] = state
     state.tick("planned", len(plan.items))
+    size = runtime.settings.nightly.chunk_size
     ids = [item.document_id for item in plan.items]
-    chunks = [ids[i : i + nightly.chunk_size] for i in range(0, len(ids), nightly.chunk_size)]
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     gate = asyncio.Semaphore(max(chunks_in_flight, 1))
 
     async def one(chunk: list[int]) -> None:
         async with gate:
             await chunk_runner(run_id, chunk)
 
-    status = RunStatus.COMPLETED
     try:
         outcomes = await asyncio.gather(*(one(c) for c in chunks), return_exceptions=True)
-        failed_chunks = [
-            c for c, o in zip(chunks, outcomes, strict=True) if isinstance(o, BaseException)
-        ]
-        for chunk, error in zip(chunks, outcomes, strict=True):
-            if isinstance(error, BaseException):
-                logger.error(
-                    "chunk starting at document %s failed: %s", chunk[0], type(error).__name__
-                )
-        if failed_chunks:
-            status = RunStatus.FAILED
     finally:
         _ACTIVE.pop(run_id, None)
-    summary = _summary(run_id, plan, state, time.monotonic() - started, len(failed_chunks))
-    with transaction(runtime.app.sessions) as session:
-        RunRepository(session).finish(run_id, status, datetime.now(UTC), summary)
-    # A signed checkpoint at the end of every run: the night's calls are provably in the log.
-    checkpoint = await runtime.audit.checkpoint()
-    summary["audit_tree_size"] = checkpoint.checkpoint.tree_size
-    summary["status"] = status.value
-    return summary
+    failed = 0
+    for chunk, error in zip(chunks, outcomes, strict=True):
+        if isinstance(error, BaseException):
+            failed += 1
+            logger.error("chunk starting at document %s failed: %s", chunk[0], type(error).__name__)
+    return failed
 
 
 def _summary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -54,6 +55,10 @@ class WindowGuard:
                 return None
         self.started += 1
         return now
+
+    def close(self) -> None:
+        """Start no more documents (the run lost its lease): the rest is deferred."""
+        self._deadline = -math.inf
 
     def finish_one(self, started_at: float) -> None:
         self.finished += 1

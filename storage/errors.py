@@ -10,9 +10,10 @@ It lives in the lowest layer so that every layer can extend it::
     │   └── EncryptionError          a key is missing or a ciphertext does not authenticate
     │       ├── DocumentErased       the document's data key was shredded
     │       └── DataKeyInUse         an old data key still wraps documents; it stays
-    └── IngestError                  (flows) a source could not be read at all
-        ├── RecordRejected           one record is skipped
-        └── OwnedElsewhere           records name documents their caller key does not own
+    ├── IngestError                  (flows) a source could not be read at all
+    │   ├── RecordRejected           one record is skipped
+    │   └── OwnedElsewhere           records name documents their caller key does not own
+    └── RunInProgress                (flows) another nightly run holds the lease; not started
 
 Messages are written for the person who has to act on them: what happened and what to do.
 They never contain document text or personal data.

@@ -1,4 +1,9 @@
-"""Runs: one row per nightly batch, online request or re-run."""
+"""Runs: one row per nightly batch, online request or re-run.
+
+A nightly run holds a lease while it works: its row names the process that owns it (host, pid)
+and the time of its last heartbeat. A partial unique index allows at most one 'running' nightly
+row, so two nightly runs can never work at the same time (flows/lease.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -26,8 +31,21 @@ class RunStatus(StrEnum):
     CRASHED = "crashed"
 
 
+#: The rows the lease index covers: at most one of them may exist.
+RUNNING_NIGHTLY = text("kind = 'nightly' AND status = 'running'")
+
+
 class Run(Base):
     __tablename__ = "runs"
+    __table_args__ = (
+        Index(
+            "ix_runs_one_running_nightly",
+            "kind",
+            unique=True,
+            sqlite_where=RUNNING_NIGHTLY,
+            postgresql_where=RUNNING_NIGHTLY,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -38,3 +56,8 @@ class Run(Base):
     #: Ids and counts only — never document text.
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The process that runs it: host name and process id (a nightly run's lease owner).
+    owner_host: Mapped[str | None] = mapped_column(String(255))
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    #: Last sign of life of a running nightly run; None for other kinds.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -33,14 +33,28 @@ class RunRepository:
             .values(status=status.value, finished_at=finished_at, summary=summary)
         )
 
-    def mark_stale_running(self, kind: str, before: datetime, now: datetime) -> int:
-        """Runs of ``kind`` still 'running' that started before ``before`` died: mark them."""
+    def running(self, kind: str) -> Sequence[Run]:
+        """Runs of ``kind`` still marked 'running' (for a nightly run: at most one)."""
+        statement = select(Run).where(Run.kind == kind, Run.status == RunStatus.RUNNING.value)
+        return self.session.scalars(statement.order_by(Run.started_at)).all()
+
+    def mark_crashed(self, run_id: str, now: datetime) -> bool:
+        """A run that died without finishing: 'running' becomes 'crashed'. False if not running."""
         result = self.session.execute(
             update(Run)
-            .where(Run.kind == kind, Run.status == RunStatus.RUNNING.value, Run.started_at < before)
+            .where(Run.id == run_id, Run.status == RunStatus.RUNNING.value)
             .values(status=RunStatus.CRASHED.value, finished_at=now)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return bool(getattr(result, "rowcount", 0))
+
+    def heartbeat(self, run_id: str, now: datetime) -> bool:
+        """Record that a running run is alive. False when it is no longer 'running'."""
+        result = self.session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.RUNNING.value)
+            .values(heartbeat_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def recent(self, kind: str | None = None, limit: int = 20) -> Sequence[Run]:
         statement = select(Run).order_by(Run.started_at.desc()).limit(limit)

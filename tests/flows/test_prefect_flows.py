@@ -6,14 +6,18 @@ import gc
 import logging
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from flows.context import app_context
 from flows.nightly import nightly_flow
 from flows.online import online_flow
 from flows.settings import Settings
+from storage.engine import transaction
+from storage.models import Run
 from tests.simulated import SimulatorFactory, ingest_samples
 
 
@@ -71,3 +75,43 @@ async def test_the_nightly_and_online_flows_run_under_prefect_which_sees_no_docu
     out, err = capfd.readouterr()
     assert leaked((out + err).encode(), values) == []
     assert leaked(caplog.text.encode(), values) == []
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_a_nightly_flow_run_refused_by_a_live_run_fails_with_the_reason_in_its_logs(
+    prefect_harness: Path,
+    simulator: SimulatorFactory,
+    wired_home: Callable[..., Settings],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    sim = simulator(seed=9)
+    settings = wired_home(sim.url)
+    records = ingest_samples(settings, 5, seed=14, tmp_path=tmp_path)
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        now = datetime.now(UTC)
+        session.add(
+            Run(
+                id="9a8b7c6d-live",
+                kind="nightly",
+                status="running",
+                started_at=now,
+                owner_host="worker-elsewhere",
+                owner_pid=4242,
+                heartbeat_at=now,
+                parameters={},
+            )
+        )
+
+    state = await nightly_flow(limit=None, window_end="none", return_state=True)
+    gc.collect()
+
+    assert state.is_failed()
+    assert "RunInProgress: nightly run 9a8b7c6d is in progress" in str(state.message)
+    flow_logs = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith("prefect.flow_runs")
+    )
+    assert "nightly run 9a8b7c6d is in progress" in flow_logs
+    assert leaked(caplog.text.encode(), planted_values(records)) == []
+    assert sim.total() == 0

@@ -186,6 +186,14 @@ def test_a_misspelled_key_is_refused_rather_than_ignored(
         load_settings()
 
 
+def test_a_lease_timeout_shorter_than_two_heartbeats_refuses_to_start(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(env, monkeypatch, "[nightly]\nheartbeat_s = 10\nlease_timeout_s = 15\n")
+    with pytest.raises(ConfigError, match=r"lease_timeout_s \(15\) must be at least twice"):
+        load_settings()
+
+
 def test_invalid_toml_says_where(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_config(env, monkeypatch, "[nightly\n")
     with pytest.raises(ConfigError, match=rf"{path} is not valid TOML"):

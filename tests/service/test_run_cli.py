@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from flows.context import app_context
 from flows.settings import Settings
 from service.cli import app
 from service.sample_data import generate_records, write_eml_dir
+from storage.engine import transaction
+from storage.models import Run
 from tests.simulated import SimulatorFactory, ingest_samples
 
 runner = CliRunner()
@@ -38,6 +42,38 @@ def test_run_nightly_json_prints_the_whole_summary(
     assert summary["documents_total"] == 12
     assert summary["calls"] == sim.total()
     assert set(summary["tokens_by_step"]) == {"extract", "categorize", "draft"}
+
+
+def test_run_nightly_while_another_run_holds_the_lease_exits_with_one_clear_error(
+    simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
+) -> None:
+    sim = simulator(seed=12)
+    settings = wired_home(sim.url)
+    ingest_samples(settings, 3, seed=19, tmp_path=tmp_path)
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        now = datetime.now(UTC)
+        session.add(
+            Run(
+                id="0f1e2d3c-live",
+                kind="nightly",
+                status="running",
+                started_at=now,
+                owner_host="worker-elsewhere",
+                owner_pid=4242,
+                heartbeat_at=now,
+                parameters={},
+            )
+        )
+
+    result = runner.invoke(app, ["run", "nightly", "--direct", "--json", "--window-end", "none"])
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert message.startswith("error: nightly run 0f1e2d3c is in progress (started ")
+    assert "on host worker-elsewhere, pid 4242" in message
+    assert "Traceback" not in result.output
+    assert sim.total() == 0
 
 
 def test_process_prints_fields_category_and_draft_of_one_email(

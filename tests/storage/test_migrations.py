@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alembic import command
@@ -51,6 +51,8 @@ _TYPES: dict[str, TypeEngine[Any]] = {
     "created_at": UTCDateTime(),
     "updated_at": UTCDateTime(),
     "counts": JSON(),
+    "started_at": UTCDateTime(),
+    "parameters": JSON(),
 }
 
 
@@ -107,3 +109,39 @@ def test_migration_0006_keeps_every_row_leaves_documents_unowned_and_keys_of_sco
         scope = conn.execute(text("SELECT document_scope FROM caller_keys")).scalar_one()
     assert set(counts.values()) == {1}, counts  # no copy of a table cascaded into another
     assert (owner, scope) == (None, "own")
+
+
+def test_migration_0007_leaves_only_the_latest_running_nightly_run_running(
+    engine: Engine,
+) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+    try:
+        with engine.begin() as conn:
+            for run_id, kind, status, minutes in (
+                ("older", "nightly", "running", 0),
+                ("latest", "nightly", "running", 30),
+                ("middle", "nightly", "running", 10),
+                ("done", "nightly", "completed", 40),
+                ("online", "online", "running", 5),
+            ):
+                _insert(
+                    conn, "runs", id=run_id, kind=kind, status=status,
+                    started_at=NOW + timedelta(minutes=minutes), parameters={},
+                )  # fmt: skip
+    finally:
+        upgrade(engine)
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, status, finished_at IS NOT NULL, heartbeat_at FROM runs ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("done", "completed", False, None),
+        ("latest", "running", False, None),
+        ("middle", "crashed", True, None),
+        ("older", "crashed", True, None),
+        ("online", "running", False, None),
+    ]
