@@ -28,16 +28,15 @@ from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
-from flows.online_writes import OnlineWrite, RunFinish
-from flows.privacy import ToMask, masked_records, masked_view, stored_records
+from flows.online_writes import OnlineWrite, RunFinish, RunStart
+from flows.privacy import ToMask, mask_documents, masked_view, stored_records, vault_entry
 from flows.results import data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
 from flows.settings import load_settings
 from flows.steps import run_step
 from flows.steps.base import StepOutcome
 from storage.engine import transaction
-from storage.models import Document, Run, RunKind, StepStatus
-from storage.repositories.runs import RunRepository
+from storage.models import Document, StepStatus
 
 ONLINE_SOURCE = "online"
 #: A person is waiting: short timeouts, few retries, no long backoff.
@@ -141,19 +140,23 @@ async def process_online(
     # Database and decryption work runs in threads: the HTTP API serves other requests on this
     # event loop meanwhile (measured: commits on the loop stalled every request in flight).
     document, done, payload, key, record = await asyncio.to_thread(
-        _open_run, runtime, document_id, versions, run_id, wanted
+        _open_document, runtime, document_id, versions
     )
     result = OnlineResult(document_id, run_id, document.status)
     failures: dict[int, str] = {}
+    # Each write is queued for commit as soon as it is known (the run, the vault entry, each
+    # paid answer) while the next step's call runs; all are committed before the answer goes
+    # back. The run row is first in the queue: the step results refer to it.
+    start = RunStart(run_id, datetime.now(UTC), {"document_id": document_id, "steps": list(wanted)})
+    writes: list[asyncio.Future[None]] = []
+    entry = None
     if record is None and set(wanted) - set(done):  # not masked yet: mask it once, keep it
-        records, failures = await asyncio.to_thread(
-            masked_records,
-            runtime.app.sessions,
-            runtime.masker(),
-            [ToMask(document, payload, key)],
-            mask_workers,
+        item = ToMask(document, payload, key)
+        made, failures = await asyncio.to_thread(
+            mask_documents, runtime.masker(), [item], mask_workers
         )
-        record = records.get(document_id)
+        record = made.get(document_id)
+        entry = vault_entry(item, record) if record is not None else None
     view = masked_view(document, payload, record) if record else None
     result.mapping = record.mapping if record else None
     ctx = runtime.step_context(
@@ -161,9 +164,9 @@ async def process_online(
     )
     previous = {s: out for s, (_, out) in done.items() if out is not None}
     statuses = {s: st for s, (st, _) in done.items()}
-    # Each paid answer is queued for commit as soon as it is in, while the next step's call
-    # runs; all of them are committed before the answer goes back (see _commit_writes).
-    writes: list[asyncio.Future[None]] = []
+    writes.append(_queue_write(runtime, start))
+    if entry is not None:  # committed with or before the first answer
+        writes.append(_queue_write(runtime, entry))
     try:
         for step in wanted:
             if _write_failed(writes):
@@ -236,34 +239,22 @@ async def _commit_writes(writes: Sequence[asyncio.Future[None]]) -> None:
 Finished = dict[str, tuple[StepStatus, dict[str, Any] | None]]
 
 
-def _open_run(
-    runtime: Runtime,
-    document_id: int,
-    versions: dict[str, tuple[str, str]],
-    run_id: str,
-    wanted: tuple[str, ...],
+def _open_document(
+    runtime: Runtime, document_id: int, versions: dict[str, tuple[str, str]]
 ) -> tuple[Document, Finished, DocumentPayload, DataKey, VaultRecord | None]:
     """The document, its finished steps, its payload, data key and vault record (None when
-    not masked yet by this masker); the run row is added. One transaction."""
+    not masked yet by this masker). One read-only transaction."""
     with transaction(runtime.app.sessions) as session:
         document = session.get(Document, document_id)
         if document is None:
             raise LookupError(f"document {document_id} does not exist")
-        if document.wrapped_key is None:  # before the run row: an erased document is no run
+        if document.wrapped_key is None:  # before the run is queued: an erased document is no run
             raise DocumentErased(document_id)
         finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
         payload = open_payload(runtime.app.keyring, document)
         key = data_key_of(runtime.app.keyring, document)
         item = ToMask(document, payload, key)
         record = stored_records(session, [item], Masker.version).get(document_id)
-        RunRepository(session).add(
-            Run(
-                id=run_id,
-                kind=RunKind.ONLINE.value,
-                started_at=datetime.now(UTC),
-                parameters={"document_id": document_id, "steps": list(wanted)},
-            )
-        )
     return document, finished.get(document_id, {}), payload, key, record
 
 

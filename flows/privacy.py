@@ -122,23 +122,25 @@ def _mask_one_by_one(
     return records, failures
 
 
+def vault_entry(item: ToMask, record: VaultRecord) -> VaultEntry:
+    """The vault row of a document's record, sealed under its data key (not added anywhere)."""
+    document_id, content_hash = item.document.id, item.document.content_hash
+    return VaultEntry(
+        document_id=document_id,
+        content_hash=content_hash,
+        masker_version=record.version,
+        counts=dict(record.counts),
+        sealed=seal_record(item.data_key, document_id, content_hash, record),
+    )
+
+
 def save_records(
     sessions: sessionmaker[Session], items: Sequence[ToMask], records: Mapping[int, VaultRecord]
 ) -> None:
     by_id = {item.document.id: item for item in items}
     with transaction(sessions) as session:
         for document_id, record in records.items():
-            item = by_id[document_id]
-            content_hash = item.document.content_hash
-            session.merge(
-                VaultEntry(
-                    document_id=document_id,
-                    content_hash=content_hash,
-                    masker_version=record.version,
-                    counts=dict(record.counts),
-                    sealed=seal_record(item.data_key, document_id, content_hash, record),
-                )
-            )
+            session.merge(vault_entry(by_id[document_id], record))
 
 
 def masked_records(

@@ -92,6 +92,9 @@ async def test_the_answer_returns_once_its_results_run_and_status_are_committed(
                 text("SELECT step, status FROM step_results WHERE document_id = 2")
             ).all()
             status = conn.execute(text("SELECT status FROM documents WHERE id = 2")).scalar()
+            vault = conn.execute(
+                text("SELECT count(*) FROM vault_entries WHERE document_id = 2")
+            ).scalar()
             run = conn.execute(
                 text("SELECT status, summary FROM runs WHERE id = :id"), {"id": result.run_id}
             ).one()
@@ -99,6 +102,7 @@ async def test_the_answer_returns_once_its_results_run_and_status_are_committed(
         engine.dispose()
     assert {step for step, _ in saved} == set(result.steps) == {"extract", "categorize", "draft"}
     assert status == result.status
+    assert vault == 1  # the masked record the outputs' placeholders come from
     assert run[0] == "completed"
     summary = run[1] if isinstance(run[1], dict) else json.loads(run[1])
     assert summary["calls"] == result.counters.calls == sim.total()
