@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,25 +18,10 @@ from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult, StepStatus
+from tests.flows.nightly_support import results_count, start_worker
 from tests.simulated import SimulatorFactory, ingest_samples
 
 CONCURRENCY = 8
-
-
-def results_count(settings: Settings) -> int:
-    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
-        return int(session.scalar(select(func.count()).select_from(StepResult)) or 0)
-
-
-def start_worker() -> subprocess.Popen[bytes]:
-    code = "from service.cli import app; app()"
-    args = ["run", "nightly", "--direct", "--json", "--window-end", "none"]
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def kill_when(settings: Settings, worker: subprocess.Popen[bytes], at_least: int) -> None:

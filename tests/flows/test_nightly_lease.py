@@ -10,12 +10,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from flows import lease
 from flows.context import app_context
@@ -24,7 +23,8 @@ from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
-from storage.models import Run, RunKind, RunStatus, StepResult
+from storage.models import Run, RunStatus
+from tests.flows.nightly_support import add_running_run, results_count, start_worker
 from tests.simulated import SimulatorFactory, ingest_samples
 
 HERE = socket.gethostname()
@@ -38,35 +38,9 @@ async def nightly(settings: Settings) -> dict[str, Any]:
         await runtime.aclose()
 
 
-def results_count(settings: Settings) -> int:
-    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
-        return int(session.scalar(select(func.count()).select_from(StepResult)) or 0)
-
-
 def runs(settings: Settings) -> list[Run]:
     with app_context(settings) as ctx, transaction(ctx.sessions) as session:
         return list(session.scalars(select(Run).order_by(Run.started_at)))
-
-
-def add_running_run(
-    settings: Settings, *, host: str, pid: int, heartbeat_age_s: float, run_id: str
-) -> None:
-    """A 'running' nightly row as another process would have left it."""
-    now = datetime.now(UTC)
-    beat = now - timedelta(seconds=heartbeat_age_s)
-    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
-        session.add(
-            Run(
-                id=run_id,
-                kind=RunKind.NIGHTLY.value,
-                status=RunStatus.RUNNING.value,
-                started_at=beat - timedelta(seconds=1),
-                owner_host=host,
-                owner_pid=pid,
-                heartbeat_at=beat,
-                parameters={},
-            )
-        )
 
 
 def gone_pid() -> int:
@@ -74,18 +48,6 @@ def gone_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait(timeout=30)
     return child.pid
-
-
-def start_worker() -> subprocess.Popen[bytes]:
-    """`nightshift run nightly --direct` in another process, as an operator would start it."""
-    code = "from service.cli import app; app()"
-    args = ["run", "nightly", "--direct", "--json", "--window-end", "none"]
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def wait_for_results(settings: Settings, worker: subprocess.Popen[bytes], at_least: int) -> None:
@@ -103,7 +65,7 @@ async def test_a_second_run_while_one_is_in_flight_is_refused_and_nothing_is_pai
     settings = wired_home(sim.url, escalate=False, extra="heartbeat_s = 0.2")
     ingest_samples(settings, 60, seed=32, tmp_path=tmp_path)
 
-    worker = start_worker()
+    worker = start_worker(subprocess.PIPE)
     try:
         wait_for_results(settings, worker, at_least=10)
         with pytest.raises(RunInProgress) as refused:

@@ -6,18 +6,15 @@ import gc
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from flows.context import app_context
 from flows.nightly import nightly_flow
 from flows.online import online_flow
 from flows.settings import Settings
-from storage.engine import transaction
-from storage.models import Run
+from tests.flows.nightly_support import add_running_run
 from tests.simulated import SimulatorFactory, ingest_samples
 
 
@@ -89,20 +86,9 @@ async def test_a_nightly_flow_run_refused_by_a_live_run_fails_with_the_reason_in
     sim = simulator(seed=9)
     settings = wired_home(sim.url)
     records = ingest_samples(settings, 5, seed=14, tmp_path=tmp_path)
-    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
-        now = datetime.now(UTC)
-        session.add(
-            Run(
-                id="9a8b7c6d-live",
-                kind="nightly",
-                status="running",
-                started_at=now,
-                owner_host="worker-elsewhere",
-                owner_pid=4242,
-                heartbeat_at=now,
-                parameters={},
-            )
-        )
+    add_running_run(
+        settings, host="worker-elsewhere", pid=4242, heartbeat_age_s=0, run_id="9a8b7c6d-live"
+    )
 
     state = await nightly_flow(limit=None, window_end="none", return_state=True)
     gc.collect()

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.context import app_context
 from flows.settings import Settings
 from service.cli import app
 from service.sample_data import generate_records, write_eml_dir
-from storage.engine import transaction
-from storage.models import Run
+from tests.flows.nightly_support import add_running_run
 from tests.simulated import SimulatorFactory, ingest_samples
 
 runner = CliRunner()
@@ -50,20 +47,9 @@ def test_run_nightly_while_another_run_holds_the_lease_exits_with_one_clear_erro
     sim = simulator(seed=12)
     settings = wired_home(sim.url)
     ingest_samples(settings, 3, seed=19, tmp_path=tmp_path)
-    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
-        now = datetime.now(UTC)
-        session.add(
-            Run(
-                id="0f1e2d3c-live",
-                kind="nightly",
-                status="running",
-                started_at=now,
-                owner_host="worker-elsewhere",
-                owner_pid=4242,
-                heartbeat_at=now,
-                parameters={},
-            )
-        )
+    add_running_run(
+        settings, host="worker-elsewhere", pid=4242, heartbeat_age_s=0, run_id="0f1e2d3c-live"
+    )
 
     result = runner.invoke(app, ["run", "nightly", "--direct", "--json", "--window-end", "none"])
 
