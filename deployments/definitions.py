@@ -1,10 +1,11 @@
 """What nightshift deploys on Prefect, built from the settings (no API call here).
 
 * ``nightly/scheduled`` — the nightly flow on ``nightly.schedule`` in ``nightly.timezone``,
-  queue ``bulk``; parameters ``limit`` (none: every pending document) and ``window_end``
-  (``nightly.window_end``).
+  queue ``bulk``; parameters ``limit`` (none: every pending document), ``window_end``
+  (``nightly.window_end``) and ``wait_for_lease`` (true: a re-run still working when the night
+  starts is waited for, within the window, so the night and its report still happen).
 * ``nightly/rerun`` — the same flow on demand (no schedule), queue ``urgent``, no window:
-  a person started it and is waiting.
+  a person started it and is waiting (a run already working refuses it at once).
 * ``morning-report/after-nightly`` — the morning report, queue ``bulk``, started by a Prefect
   automation when a run of ``nightly/scheduled`` reaches Completed (see docs/deploy.md for why
   an event trigger and not a subflow). Not registered when the build has no report flow.
@@ -101,7 +102,7 @@ def nightly_deployment(settings: Settings) -> RunnerDeployment:
         nightly_flow,
         NIGHTLY_DEPLOYMENT,
         schedule=Cron(nightly.schedule, timezone=nightly.timezone, slug=SCHEDULE_SLUG),
-        parameters={"limit": None, "window_end": nightly.window_end},
+        parameters={"limit": None, "window_end": nightly.window_end, "wait_for_lease": True},
         work_pool_name=settings.deployments.work_pool,
         work_queue_name=BULK_QUEUE,
         concurrency_limit=1,
@@ -117,7 +118,7 @@ def rerun_deployment(settings: Settings) -> RunnerDeployment:
     return _deployment(
         nightly_flow,
         RERUN_DEPLOYMENT,
-        parameters={"limit": None, "window_end": "none"},
+        parameters={"limit": None, "window_end": "none", "wait_for_lease": False},
         work_pool_name=settings.deployments.work_pool,
         work_queue_name=URGENT_QUEUE,
         concurrency_limit=1,

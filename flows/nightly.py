@@ -162,16 +162,21 @@ async def run_nightly(
     progress: ProgressHook | None = None,
     flow_run_id: str | None = None,
     chunks_in_flight: int = 2,
+    wait_for_lease: bool = False,
 ) -> dict[str, Any]:
     """One nightly run over the pending work; returns the summary (ids and counts only).
 
     ``window_end`` (HH:MM in ``nightly.timezone``; "none" for no window) or an explicit
-    ``deadline`` bounds when new documents may start.
+    ``deadline`` bounds when new documents may start. While another nightly run holds the
+    lease, :class:`~flows.lease.RunInProgress` is raised at once, or with ``wait_for_lease``
+    the run waits for it (checking every ``nightly.heartbeat_s``) as long as its window is open.
     """
     started = time.monotonic()
     nightly = runtime.settings.nightly
     end = nightly.window_end if window_end is None else window_end
-    run_id, plan = _start_run(runtime, STEP_ORDER, limit, flow_run_id)
+    run_id, plan = await _take_lease(
+        runtime, limit, flow_run_id, end, deadline, wait=wait_for_lease
+    )
     try:
         state = BatchState(
             runtime=runtime,
@@ -197,6 +202,33 @@ async def run_nightly(
     summary["audit_tree_size"] = checkpoint.checkpoint.tree_size
     summary["status"] = status.value
     return summary
+
+
+async def _take_lease(
+    runtime: Runtime,
+    limit: int | None,
+    flow_run_id: str | None,
+    window_end: str | None,
+    deadline: datetime | None,
+    *,
+    wait: bool,
+) -> tuple[str, Plan]:
+    """Start the run; with ``wait``, wait while another run holds the lease and the window
+    is open (the scheduled night queued behind a re-run finishes what is left)."""
+    waiting_since: float | None = None
+    while True:
+        try:
+            return _start_run(runtime, STEP_ORDER, limit, flow_run_id)
+        except lease.RunInProgress as busy:
+            left = _seconds_left(runtime, window_end, deadline)
+            if not wait or (left is not None and left <= 0):
+                raise
+            if waiting_since is None:
+                waiting_since = time.monotonic()
+                holder = busy.live.run_id[:8] if busy.live else "another run"
+                logger.warning("nightly run %s holds the lease: waiting for it to finish", holder)
+            interval = runtime.settings.nightly.heartbeat_s
+            await asyncio.sleep(interval if left is None else min(interval, left))
 
 
 async def _process(
@@ -253,8 +285,13 @@ def _summary(
 
 
 @flow(name="nightly", persist_result=False, log_prints=False)
-async def nightly_flow(limit: int | None = None, window_end: str | None = None) -> dict[str, Any]:
-    """The nightly batch over every pending document (Prefect flow; parameters are counts)."""
+async def nightly_flow(
+    limit: int | None = None, window_end: str | None = None, wait_for_lease: bool = False
+) -> dict[str, Any]:
+    """The nightly batch over every pending document (Prefect flow; parameters are counts).
+
+    ``wait_for_lease``: while another nightly run works, wait for it (within the window)
+    instead of failing at once — the scheduled night sets it, an on-demand re-run does not."""
     context = FlowRunContext.get()
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     runtime = Runtime.open(load_settings())
@@ -266,6 +303,7 @@ async def nightly_flow(limit: int | None = None, window_end: str | None = None) 
             chunk_runner=process_chunk_task,
             flow_run_id=flow_run_id,
             progress=progress_hook(),
+            wait_for_lease=wait_for_lease,
         )
     finally:
         await runtime.aclose()

@@ -74,7 +74,7 @@ def test_the_default_schedule_is_one_at_night_in_almaty(
 def test_the_nightly_run_is_on_bulk_with_the_window_as_its_parameter(settings: Settings) -> None:
     deployment = nightly_deployment(settings)
     assert (deployment.work_pool_name, deployment.work_queue_name) == ("night-pool", BULK_QUEUE)
-    assert deployment.parameters == {"limit": None, "window_end": "06:15"}
+    assert deployment.parameters == {"limit": None, "window_end": "06:15", "wait_for_lease": True}
     assert deployment.concurrency_limit == 1
 
 
@@ -83,7 +83,7 @@ def test_the_rerun_is_on_demand_on_urgent_without_a_window(settings: Settings) -
     assert deployment.full_name == "nightly/rerun"
     assert not deployment.schedules
     assert (deployment.work_pool_name, deployment.work_queue_name) == ("night-pool", URGENT_QUEUE)
-    assert deployment.parameters == {"limit": None, "window_end": "none"}
+    assert deployment.parameters == {"limit": None, "window_end": "none", "wait_for_lease": False}
 
 
 def test_urgent_is_served_before_bulk_each_with_its_configured_limit(settings: Settings) -> None:

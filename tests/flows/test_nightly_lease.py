@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,59 @@ async def test_a_run_that_lost_its_lease_starts_no_new_document(
     assert summary["documents_deferred"] > 0
     processed = summary["documents_done"] + summary["documents_review"]
     assert processed + summary["documents_failed"] + summary["documents_deferred"] == 60
+
+
+async def test_the_scheduled_night_waits_for_a_live_run_then_does_what_is_left(
+    simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """``wait_for_lease`` (the scheduled deployment sets it): queued behind a re-run, the
+    night starts once that run has finished, instead of failing and missing its report."""
+    sim = simulator(seed=41)
+    settings = wired_home(sim.url, escalate=False, extra="heartbeat_s = 0.1\nlease_timeout_s = 30")
+    ingest_samples(settings, 4, seed=42, tmp_path=tmp_path)
+    add_running_run(
+        settings, host="worker-elsewhere", pid=4242, heartbeat_age_s=0.0, run_id="c0ffee00-live"
+    )
+    runtime = Runtime.open(settings)
+    try:
+        night = asyncio.create_task(run_nightly(runtime, window_end="none", wait_for_lease=True))
+        await asyncio.sleep(0.5)  # five checks: the live run keeps the night waiting
+        assert not night.done()
+        assert sim.total() == 0
+        with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+            session.execute(
+                update(Run)
+                .where(Run.id == "c0ffee00-live")
+                .values(status=RunStatus.COMPLETED.value, finished_at=datetime.now(UTC))
+            )
+        summary = await asyncio.wait_for(night, timeout=60)
+    finally:
+        await runtime.aclose()
+
+    assert summary["status"] == "completed"
+    assert summary["documents_total"] == 4
+    assert [run.status for run in runs(settings)] == ["completed", "completed"]
+
+
+async def test_waiting_for_the_lease_ends_with_the_window(
+    simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
+) -> None:
+    sim = simulator(seed=43)
+    settings = wired_home(sim.url, escalate=False, extra="heartbeat_s = 0.1\nlease_timeout_s = 30")
+    ingest_samples(settings, 2, seed=44, tmp_path=tmp_path)
+    add_running_run(
+        settings, host="worker-elsewhere", pid=4242, heartbeat_age_s=0.0, run_id="0dd0dd00-live"
+    )
+    runtime = Runtime.open(settings)
+    try:
+        with pytest.raises(RunInProgress, match="nightly run 0dd0dd00 is in progress"):
+            await run_nightly(
+                runtime,
+                deadline=datetime.now(UTC) + timedelta(seconds=0.5),
+                wait_for_lease=True,
+            )
+    finally:
+        await runtime.aclose()
+
+    assert [(run.id, run.status) for run in runs(settings)] == [("0dd0dd00-live", "running")]
+    assert sim.total() == 0
