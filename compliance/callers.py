@@ -33,7 +33,7 @@ import re
 import secrets
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -233,6 +233,14 @@ def _key_id_of(secret: str) -> str | None:
     return parts[1] if _KEY_ID.fullmatch(parts[1]) else None
 
 
+def _scope(value: DocumentScope | str) -> DocumentScope:
+    try:
+        return DocumentScope(value)
+    except ValueError:
+        scopes = ", ".join(s.value for s in DocumentScope)
+        raise InvalidKeyRequest(f"document scope {value!r} is not one of {scopes}") from None
+
+
 def _find(session: Session, key_id_or_name: str) -> CallerKey | None:
     repo = CallerKeyRepository(session)
     row = repo.get(key_id_or_name) if _KEY_ID.fullmatch(key_id_or_name) else None
@@ -318,13 +326,7 @@ class CallerKeys:
         except ValueError:
             roles = ", ".join(r.value for r in Role)
             raise InvalidKeyRequest(f"role {role!r} is not one of {roles}") from None
-        try:
-            document_scope = DocumentScope(document_scope)
-        except ValueError:
-            scopes = ", ".join(s.value for s in DocumentScope)
-            raise InvalidKeyRequest(
-                f"document scope {document_scope!r} is not one of {scopes}"
-            ) from None
+        document_scope = _scope(document_scope)
         key_id = secrets.token_hex(KEY_ID_HEX // 2)
         secret = f"{SECRET_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
         row = CallerKey(
@@ -370,6 +372,17 @@ class CallerKeys:
 
     def find(self, key_id_or_name: str) -> CallerInfo | None:
         return find_key(self._sessions, key_id_or_name)
+
+    def set_scope(self, key_id_or_name: str, document_scope: DocumentScope) -> Caller:
+        """Change which documents a client key sees (own or all), from its next request on,
+        in every process. The key keeps its id, secret, role and limits."""
+        scope = _scope(document_scope)
+        with self._sessions() as session, session.begin():
+            row = _find(session, key_id_or_name)
+            if row is None:
+                raise UnknownKey(key_id_or_name)
+            CallerKeyRepository(session).set_scope(row.id, scope.value)
+            return replace(_info(row).caller, document_scope=scope)
 
     def revoke(self, key_id_or_name: str) -> Caller:
         """Revoke a key by id or name (at once, for every process); revoking twice is harmless."""

@@ -32,7 +32,7 @@ from service.data_keys_cli import (
 
 keys_app = typer.Typer(
     no_args_is_help=True,
-    help="Caller keys: create, list, revoke. The data key: rotate, re-wrap, retire.",
+    help="Caller keys: create, list, scope, revoke. The data key: rotate, re-wrap, retire.",
 )
 keys_app.command("rotate-data-key")(rotate_data_key_command)
 keys_app.command("rewrap-data-keys")(rewrap_data_keys_command)
@@ -159,4 +159,31 @@ def revoke_command(
         return
     out_console.print(
         f"revoked {caller.key_id} ({caller.name}) at {_when(info, 'revoked_at')}", highlight=False
+    )
+
+
+@keys_app.command("scope")
+def scope_command(
+    key: Annotated[str, typer.Argument(help="The key id or name.", metavar="ID|NAME")],
+    document_scope: Annotated[
+        DocumentScope,
+        typer.Option(
+            "--document-scope",
+            help="Documents a client key sees: own (those it sent) or all (a review desk).",
+        ),
+    ],
+    json_output: JsonFlag = False,
+) -> None:
+    """Change which documents a client key sees, from its next request on (same secret)."""
+    with _keys() as (keys, _):
+        caller = keys.set_scope(key, document_scope)
+        info = keys.find(caller.key_id)
+    assert info is not None
+    if json_output:
+        print_json(info.as_dict())
+        return
+    note = "" if caller.role is Role.CLIENT else f" (a {caller.role.value} key sees by its role)"
+    out_console.print(
+        f"scope of {caller.key_id} ({caller.name}) is now {caller.document_scope.value}{note}",
+        highlight=False,
     )

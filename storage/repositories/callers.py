@@ -60,6 +60,11 @@ class CallerKeyRepository:
             .values(revoked_at=now)
         )
 
+    def set_scope(self, key_id: str, document_scope: str) -> None:
+        self.session.execute(
+            update(CallerKey).where(CallerKey.id == key_id).values(document_scope=document_scope)
+        )
+
     def touch(self, key_id: str, now: datetime, every: timedelta) -> bool:
         """Set ``last_used_at`` unless it was set less than ``every`` ago (one write a minute,
         not one per request, whatever the number of processes)."""

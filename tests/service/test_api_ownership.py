@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from compliance.callers import DocumentScope, KeyLimits, Role
+from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from flows.context import app_context
 from flows.ingest import ingest_paths
 from storage.engine import transaction
@@ -199,3 +199,17 @@ def test_processing_another_key_s_identity_is_409_and_sends_nothing(owners: Api)
     assert stored(owners, document_id) == before
     as_owner = owners.client.get(f"/v1/documents/{document_id}", headers=owners.auth("a"))
     assert as_owner.json()["revision"] == 1
+
+
+def test_a_scope_change_holds_from_the_key_s_next_request(owners: Api) -> None:
+    of_a = process(owners, "a", "a-1")
+    before = owners.client.get(f"/v1/documents/{of_a}", headers=owners.auth("b"))
+    with app_context(owners.settings) as ctx:
+        keys = CallerKeys.open(ctx.sessions, owners.settings.keys_dir)
+        keys.set_scope("b", DocumentScope.ALL)
+    widened = owners.client.get(f"/v1/documents/{of_a}", headers=owners.auth("b"))
+    with app_context(owners.settings) as ctx:
+        CallerKeys.open(ctx.sessions, owners.settings.keys_dir).set_scope("b", DocumentScope.OWN)
+    narrowed = owners.client.get(f"/v1/documents/{of_a}", headers=owners.auth("b"))
+
+    assert (before.status_code, widened.status_code, narrowed.status_code) == (404, 200, 404)

@@ -178,3 +178,20 @@ def test_an_unknown_role_is_refused_by_the_command_line(initialised: Path) -> No
 
     assert result.exit_code == 2
     assert "client" in result.output and "auditor" in result.output
+
+
+def test_scope_changes_what_a_client_key_sees_and_keeps_its_secret(
+    initialised: Path, sessions: sessionmaker[Session]
+) -> None:
+    created = keys_json("create", "--name", "desk", "--role", "client")
+    widened = keys_json("scope", "desk", "--document-scope", "all")
+    human = runner.invoke(app, ["keys", "scope", created["key_id"], "--document-scope", "own"])
+    unknown = runner.invoke(app, ["keys", "scope", "nobody", "--document-scope", "all"])
+
+    assert created["document_scope"] == "own"
+    assert widened["document_scope"] == "all" and widened["key_id"] == created["key_id"]
+    assert human.exit_code == 0, human.output
+    assert f"scope of {created['key_id']} (desk) is now own" in human.stdout
+    assert unknown.exit_code == 2 and "nobody" in unknown.output
+    caller = caller_keys(initialised, sessions).authenticate(created["secret"])
+    assert caller is not None and caller.document_scope.value == "own"
