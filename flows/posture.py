@@ -13,7 +13,7 @@ File modes, owners and the key directory are checked in :mod:`flows.posture_file
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -41,6 +41,7 @@ from storage.engine import make_engine, normalize_url, session_factory, sqlite_p
 from storage.migrate import current_revision, head_revision
 from storage.models import Document, StepResult, VaultEntry
 from storage.models.audit import AuditEntry
+from storage.repositories.documents import DocumentRepository
 
 CONNECT_TIMEOUT_S = 5
 
@@ -82,6 +83,10 @@ class AtRestState:
     vault_entries: int = 0
     audit_entries: int = 0
     refused_calls: int = 0
+    #: {data key id: live documents whose data key it wraps}.
+    documents_by_data_key: dict[str, int] = field(default_factory=dict)
+    #: Old data keys in the key directory that no document needs (``keys retire-data-keys``).
+    data_keys_retirable: list[str] = field(default_factory=list)
     sample: str = "no document yet"
     sample_ok: bool | None = None
 
@@ -274,7 +279,10 @@ def _at_rest(session: Session, keyring: KeyRing | None, problems: list[Problem])
             vault_entries=_count(session, model=VaultEntry),
             audit_entries=_count(session, model=AuditEntry),
             refused_calls=_count(session, AuditEntry.outcome == "refused", model=AuditEntry),
+            documents_by_data_key=DocumentRepository(session).live_count_by_key(),
         )
+        if keyring is not None:
+            _data_key_usage(state, keyring, problems)
         sample = session.scalars(
             select(Document).where(Document.wrapped_key.is_not(None)).order_by(Document.id.desc())
         ).first()
@@ -295,6 +303,25 @@ def _at_rest(session: Session, keyring: KeyRing | None, problems: list[Problem])
                 )
             )
     return state
+
+
+def _data_key_usage(state: AtRestState, keyring: KeyRing, problems: list[Problem]) -> None:
+    """Documents wrapped by a key the directory lacks are a problem; unused old keys are noted."""
+    for key_id, count in sorted(state.documents_by_data_key.items()):
+        if key_id not in keyring.key_ids:
+            problems.append(
+                Problem(
+                    f"{count} document(s) have their data key wrapped by {key_id}, which is not "
+                    "in the key directory: they cannot be read",
+                    f"restore data-{key_id}.key from the key backup, then run "
+                    "`nightshift keys rewrap-data-keys`",
+                )
+            )
+    state.data_keys_retirable = [
+        key_id
+        for key_id in keyring.key_ids
+        if key_id != keyring.active_id and not state.documents_by_data_key.get(key_id)
+    ]
 
 
 def _open_sample(session: Session, keyring: KeyRing, document: Document) -> str:

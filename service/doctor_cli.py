@@ -118,6 +118,11 @@ def _print_at_rest(posture: Posture) -> None:
         f"{at_rest.documents} documents ({at_rest.erased_documents} erased), "
         f"{at_rest.step_outputs} step outputs, {at_rest.vault_entries} vault entries — sealed",
     )
+    by_key = ", ".join(f"{k} {n}" for k, n in sorted(at_rest.documents_by_data_key.items()))
+    _line("by data key", by_key or "-")
+    if at_rest.data_keys_retirable:
+        retirable = ", ".join(at_rest.data_keys_retirable)
+        _line("retirable keys", f"{retirable} (`nightshift keys retire-data-keys`)")
     _line("sample", at_rest.sample)
     _line("audit log", f"{at_rest.audit_entries} entries, {at_rest.refused_calls} refused calls")
 

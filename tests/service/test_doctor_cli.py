@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from compliance.encryption import KeyRing
 from flows.settings import Settings
 from service.cli import app
 from storage.engine import make_engine
@@ -253,3 +254,33 @@ def test_a_row_that_does_not_open_with_the_home_keys_is_a_problem(
 
     assert code == 1 and report["at_rest"]["sample_ok"] is False
     assert problems(report)[0].startswith("document 2 does not decrypt with this home's keys")
+
+
+def test_the_documents_of_each_data_key_and_a_missing_key_file_are_reported(
+    wired_home: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = wired_home("http://127.0.0.1:9")
+    ingest_samples(settings, 3, seed=63, tmp_path=tmp_path)
+    old = KeyRing.load(settings.keys_dir).active_id
+    rotated = runner.invoke(app, ["keys", "rotate-data-key", "--json"])
+    assert rotated.exit_code == 0, rotated.output
+    new = KeyRing.load(settings.keys_dir).active_id
+
+    code, report = doctor_json()
+    _, out = doctor()
+
+    assert code == 0, report["problems"]
+    assert report["at_rest"]["documents_by_data_key"] == {new: 3}
+    assert report["at_rest"]["data_keys_retirable"] == [old]
+    assert f"{old} (`nightshift keys retire-data-keys`)" in out
+
+    engine = make_engine(settings.database_url)  # a row still under a key that is gone
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET key_id = :k WHERE id = 1"), {"k": "kek-0000"})
+    engine.dispose()
+    code, report = doctor_json()
+
+    assert code == 1
+    assert report["at_rest"]["documents_by_data_key"] == {new: 2, "kek-0000": 1}
+    missing = "1 document(s) have their data key wrapped by kek-0000"
+    assert any(problem.startswith(missing) for problem in problems(report))
