@@ -215,7 +215,7 @@ async def _take_lease(
 ) -> tuple[str, Plan]:
     """Start the run; with ``wait``, wait while another run holds the lease and the window
     is open (the scheduled night queued behind a re-run finishes what is left)."""
-    waiting_since: float | None = None
+    said = False
     while True:
         try:
             return _start_run(runtime, STEP_ORDER, limit, flow_run_id)
@@ -223,8 +223,8 @@ async def _take_lease(
             left = _seconds_left(runtime, window_end, deadline)
             if not wait or (left is not None and left <= 0):
                 raise
-            if waiting_since is None:
-                waiting_since = time.monotonic()
+            if not said:
+                said = True
                 holder = busy.live.run_id[:8] if busy.live else "another run"
                 logger.warning("nightly run %s holds the lease: waiting for it to finish", holder)
             interval = runtime.settings.nightly.heartbeat_s

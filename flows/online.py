@@ -198,7 +198,7 @@ async def process_online(
             if result.limit is not None:
                 break  # the key is over a limit: the next steps would be refused as well
     except BaseException:  # a bug or a cancelled request: what was paid for is still saved
-        await asyncio.shield(asyncio.gather(*writes, return_exceptions=True))
+        await _settled(writes)
         raise
     overall = document_status(list(statuses.values()), len(STEP_ORDER))
     result.status = overall.value
@@ -218,20 +218,24 @@ async def process_online(
 
 def _queue_write(runtime: Runtime, item: OnlineWrite) -> asyncio.Future[None]:
     """Queue ``item`` for the group commit now; the future is done once it is committed."""
-    return asyncio.ensure_future(runtime.step_writes.submit(item))
+    return asyncio.ensure_future(runtime.online_writes.submit(item))
 
 
 def _write_failed(writes: Sequence[asyncio.Future[None]]) -> bool:
     return any(write.done() and write.exception() is not None for write in writes)
 
 
-async def _commit_writes(writes: Sequence[asyncio.Future[None]]) -> None:
-    """Wait until every queued write is done; raise the first failure, if any.
+async def _settled(writes: Sequence[asyncio.Future[None]]) -> list[BaseException | None]:
+    """Wait until every queued write is done (committed or failed).
 
     The writes are tasks of their own: a request cancelled meanwhile (the client went away)
     still saves every answer it paid for."""
-    outcomes = await asyncio.shield(asyncio.gather(*writes, return_exceptions=True))
-    for outcome in outcomes:
+    return await asyncio.shield(asyncio.gather(*writes, return_exceptions=True))
+
+
+async def _commit_writes(writes: Sequence[asyncio.Future[None]]) -> None:
+    """Wait until every queued write is done; raise the first failure, if any."""
+    for outcome in await _settled(writes):
         if isinstance(outcome, BaseException):
             raise outcome
 

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.observer import endpoint_host
+from compliance.data_keys import RewrapReport, census
 from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
 from compliance.residency import RouteResidency
@@ -41,7 +42,6 @@ from storage.engine import make_engine, normalize_url, session_factory, sqlite_p
 from storage.migrate import current_revision, head_revision
 from storage.models import Document, StepResult, VaultEntry
 from storage.models.audit import AuditEntry
-from storage.repositories.documents import DocumentRepository
 
 CONNECT_TIMEOUT_S = 5
 
@@ -243,7 +243,7 @@ def _database(
         if not state.up_to_date:
             problems.append(_migration_problem(state))
             return state, None
-        return state, _at_rest(session_factory(engine)(), keyring, problems)
+        return state, _at_rest(session_factory(engine), keyring, problems)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
         problems.append(
@@ -270,8 +270,10 @@ def _count(session: Session, *criteria: Any, model: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(*criteria)) or 0)
 
 
-def _at_rest(session: Session, keyring: KeyRing | None, problems: list[Problem]) -> AtRestState:
-    with session:
+def _at_rest(
+    sessions: sessionmaker[Session], keyring: KeyRing | None, problems: list[Problem]
+) -> AtRestState:
+    with sessions() as session:
         state = AtRestState(
             documents=_count(session, model=Document),
             erased_documents=_count(session, Document.wrapped_key.is_(None), model=Document),
@@ -279,10 +281,9 @@ def _at_rest(session: Session, keyring: KeyRing | None, problems: list[Problem])
             vault_entries=_count(session, model=VaultEntry),
             audit_entries=_count(session, model=AuditEntry),
             refused_calls=_count(session, AuditEntry.outcome == "refused", model=AuditEntry),
-            documents_by_data_key=DocumentRepository(session).live_count_by_key(),
         )
         if keyring is not None:
-            _data_key_usage(state, keyring, problems)
+            _data_key_usage(state, census(sessions, keyring), problems)
         sample = session.scalars(
             select(Document).where(Document.wrapped_key.is_not(None)).order_by(Document.id.desc())
         ).first()
@@ -305,23 +306,21 @@ def _at_rest(session: Session, keyring: KeyRing | None, problems: list[Problem])
     return state
 
 
-def _data_key_usage(state: AtRestState, keyring: KeyRing, problems: list[Problem]) -> None:
-    """Documents wrapped by a key the directory lacks are a problem; unused old keys are noted."""
-    for key_id, count in sorted(state.documents_by_data_key.items()):
-        if key_id not in keyring.key_ids:
-            problems.append(
-                Problem(
-                    f"{count} document(s) have their data key wrapped by {key_id}, which is not "
-                    "in the key directory: they cannot be read",
-                    f"restore data-{key_id}.key from the key backup, then run "
-                    "`nightshift keys rewrap-data-keys`",
-                )
+def _data_key_usage(state: AtRestState, keys: RewrapReport, problems: list[Problem]) -> None:
+    """Live documents per data key (``keys rewrap-data-keys``'s census); documents wrapped by a
+    key missing from the key directory are a problem."""
+    current = {keys.active_id: keys.current} if keys.current else {}
+    state.documents_by_data_key = dict(sorted((keys.still_referenced | current).items()))
+    state.data_keys_retirable = keys.unreferenced
+    for key_id in keys.missing:
+        problems.append(
+            Problem(
+                f"{keys.still_referenced.get(key_id, 0)} document(s) have their data key "
+                f"wrapped by {key_id}, which is not in the key directory: they cannot be read",
+                f"restore data-{key_id}.key from the key backup, then run "
+                "`nightshift keys rewrap-data-keys`",
             )
-    state.data_keys_retirable = [
-        key_id
-        for key_id in keyring.key_ids
-        if key_id != keyring.active_id and not state.documents_by_data_key.get(key_id)
-    ]
+        )
 
 
 def _open_sample(session: Session, keyring: KeyRing, document: Document) -> str:

@@ -47,7 +47,7 @@ class Runtime:
         self.service_key_id: str | None = None
         #: Step results and run finishes of the online path (``flows.online_writes``),
         #: committed together when requests overlap.
-        self.step_writes: GroupCommit[OnlineWrite, None] = GroupCommit(
+        self.online_writes: GroupCommit[OnlineWrite, None] = GroupCommit(
             partial(write_online, app.sessions),
             lambda reason: StorageError(f"a step result could not be saved ({reason})"),
             max_batch=256,
