@@ -30,8 +30,8 @@ import argparse
 import re
 import sys
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,151 +41,27 @@ from common import emit, machine, percent, say
 from name_negatives import NEGATIVES
 from unseen_names import known_to_the_masker, unseen_names
 
-from compliance.masking import ENTITY_TYPES, Masker, MaskResult
+from compliance.masking import Masker
 from compliance.masking.names import NameBook
 from compliance.masking.recognizers import name_rules, persons
 from service.sample_data import generate_records
 
-TARGETS = {
-    "KZ_IIN": 100.0,
-    "KZ_BIN": 100.0,
-    "CREDIT_CARD": 100.0,
-    "IBAN_CODE": 100.0,
-    "PHONE_NUMBER": 100.0,
-    "EMAIL_ADDRESS": 100.0,
-    "ID_DOC": 100.0,
-    "PERSON": 95.0,
-    "ADDRESS": 90.0,
-}
-LOOKALIKES_TARGET = 98.0
-_DISPLAY = re.compile(r"^\s*(.*?)\s*<[^<>]+>\s*$")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pii_sets"))
+from independent import INDEPENDENT_SETS, independent_records
+from scoring import (
+    LOOKALIKES_TARGET,
+    Item,
+    Record,
+    items_of,
+    scoreboard,
+)
+
 _NEVER = re.compile(r"(?!x)x")
-
-Record = dict[str, Any]
-Item = tuple[dict[str, str], str | None]
-
-
-def parts_of(record: Record) -> dict[str, str]:
-    parts = {"from": record["from"], "subject": record["subject"], "body": record["body"]}
-    for index, attachment in enumerate(record["attachments"]):
-        parts[f"attachments[{index}].text"] = attachment["text"]
-    return parts
-
-
-def sender_of(record: Record) -> str | None:
-    match = _DISPLAY.match(record["from"])
-    return match.group(1) if match else None
-
-
-def items_of(records: Sequence[Record]) -> list[Item]:
-    return [(parts_of(r), sender_of(r)) for r in records]
 
 
 def records_of(count: int, seed: int, *, unseen: bool) -> list[Record]:
     with unseen_names() if unseen else ExitStack():
         return list(generate_records(count, seed))
-
-
-# -- scoring -------------------------------------------------------------------------------
-
-
-class Score:
-    """Counts for one entity type (or one name script)."""
-
-    def __init__(self) -> None:
-        self.labelled = self.recalled = self.masked = self.detected = self.correct = 0
-
-    def row(self, name: str, target: float | None) -> dict[str, Any]:
-        recall = percent(self.recalled, self.labelled)
-        return {
-            "type": name,
-            "labelled": self.labelled,
-            "recall": recall,
-            "masked": percent(self.masked, self.labelled),
-            "detected": self.detected,
-            "precision": percent(self.correct, self.detected),
-            "target": target,
-            "met": None if target is None else recall >= target,
-        }
-
-
-class Scoreboard:
-    """Scores of every type, the look-alikes, and the misses for ``--misses``."""
-
-    def __init__(self) -> None:
-        self.types: dict[str, Score] = defaultdict(Score)
-        self.kept = Score()
-        self.misses: list[str] = []
-
-    def add(self, record: Record, result: MaskResult) -> None:
-        same_type: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        any_type: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for e in result.entities:
-            same_type[(e.part, e.entity_type)].append((e.start, e.end))
-            any_type[e.part].append((e.start, e.end))
-        for span in record["labels"]["pii"]:
-            self._labelled(record, span, same_type, any_type)
-        for e in result.entities:
-            self._detected(record, e.part, e.entity_type, e.start, e.end)
-        for span in record["labels"]["lookalikes"]:
-            self._look_alike(record, span, any_type[span["field"]])
-
-    def rows(self) -> list[dict[str, Any]]:
-        order: list[str] = [t for t in ENTITY_TYPES if t in self.types]
-        order += [t for t in ("PERSON/cyrillic", "PERSON/latin") if t in self.types]
-        return [self.types[t].row(t, TARGETS.get(t.split("/")[0])) for t in order]
-
-    def _labelled(
-        self, record: Record, span: dict[str, Any], same_type: Any, any_type: Any
-    ) -> None:
-        recalled = _covered(span, same_type[(span["field"], span["type"])])
-        keys = [span["type"]] + ([f"PERSON/{span['script']}"] if "script" in span else [])
-        for key in keys:
-            score = self.types[key]
-            score.labelled += 1
-            score.recalled += recalled
-            score.masked += _covered(span, any_type[span["field"]])
-        if not recalled:
-            self.misses.append(f"MISS  {span['type']:14} {record['external_id']} {span['value']!r}")
-
-    def _detected(self, record: Record, part: str, kind: str, start: int, end: int) -> None:
-        truth = [s for s in record["labels"]["pii"] if s["field"] == part and s["type"] == kind]
-        ok = any(s["start"] < end and start < s["end"] for s in truth)
-        value = parts_of(record)[part][start:end]
-        keys = [kind] + ([f"PERSON/{_script_of(value)}"] if kind == "PERSON" else [])
-        for key in keys:
-            self.types[key].detected += 1
-            self.types[key].correct += ok
-        if not ok:
-            self.misses.append(f"FALSE {kind:14} {record['external_id']} {value!r}")
-
-    def _look_alike(
-        self, record: Record, span: dict[str, Any], boxes: list[tuple[int, int]]
-    ) -> None:
-        untouched = not any(s < span["end"] and span["start"] < e for s, e in boxes)
-        self.kept.labelled += 1
-        self.kept.recalled += untouched
-        if not untouched:
-            self.misses.append(f"LOST  {span['type']:14} {record['external_id']} {span['value']!r}")
-
-
-def _covered(span: dict[str, Any], boxes: Iterable[tuple[int, int]]) -> bool:
-    """Every character of the span but spaces lies in one of the boxes."""
-    needed = {span["start"] + i for i, ch in enumerate(span["value"]) if not ch.isspace()}
-    for start, end in boxes:
-        needed -= set(range(start, end))
-    return not needed
-
-
-def _script_of(value: str) -> str:
-    return "cyrillic" if re.search(r"[\u0400-\u04ff]", value) else "latin"
-
-
-def scoreboard(masker: Masker, records: Sequence[Record]) -> Scoreboard:
-    board = Scoreboard()
-    for record, result in zip(records, masker.mask_many(items_of(records)), strict=True):
-        board.add(record, result)
-    return board
 
 
 # -- what each name detector adds ----------------------------------------------------------
@@ -282,7 +158,7 @@ def quality_lines(rows: list[dict[str, Any]], kept: dict[str, Any]) -> Iterator[
     for r in [*rows, kept]:
         target = "" if r["target"] is None else f"≥ {r['target']:g} % ({_verdict(r['met'])})"
         detected = "" if r is kept else r["detected"]
-        precision = "" if r is kept else f"{r['precision']:.2f}"
+        precision = "" if r is kept or r["precision"] is None else f"{r['precision']:.2f}"
         masked = "" if r is kept else f"{r['masked']:.2f}"
         yield (
             f"| {r['type']} | {r['labelled']} | {r['recall']:.2f} | {masked} | {detected} | "
@@ -324,6 +200,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--set",
+        choices=("sample", *INDEPENDENT_SETS),
+        default="sample",
+        help="sample: the generator (--count, --seed); varied, handwritten: the independent "
+        "sets of tests/pii_sets (--seed ignored for handwritten)",
+    )
     parser.add_argument("--unseen-names", action="store_true", help="see bench/unseen_names.py")
     parser.add_argument("--ablation", type=int, default=0, metavar="N", help="on N records")
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses")
@@ -335,7 +218,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     assert not known_to_the_masker(), known_to_the_masker()
-    records = records_of(args.count, args.seed, unseen=args.unseen_names)
+    if args.set == "sample":
+        records = records_of(args.count, args.seed, unseen=args.unseen_names)
+    else:
+        records = independent_records(args.set)
+        args.count, args.seed = len(records), None
     started = time.perf_counter()
     masker = Masker.load()
     load_s = round(time.perf_counter() - started, 2)
@@ -355,6 +242,19 @@ def main(argv: list[str] | None = None) -> int:
     masker.close()
     result["machine"] = machine()
     names = "unseen names" if args.unseen_names else "sample names"
+    if args.set != "sample":
+        names = f"the independent set {args.set!r} (tests/pii_sets)"
+        result["set"] = args.set
+        result["lookalikes_by_type"] = {
+            kind: score.row(kind, None) for kind, score in sorted(board.kept_by_type.items())
+        }
+        lines.append(
+            "\nlook-alikes kept by type: "
+            + ", ".join(
+                f"{kind} {score.recalled}/{score.labelled}"
+                for kind, score in sorted(board.kept_by_type.items())
+            )
+        )
     lines.append(
         f"\n{masker.version}, load {load_s} s; {args.count} records, seed {args.seed}, {names}"
     )

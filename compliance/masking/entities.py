@@ -19,6 +19,9 @@ ADDRESS: Final = "ADDRESS"
 DATE_OF_BIRTH: Final = "DATE_OF_BIRTH"
 ID_DOC: Final = "ID_DOC"
 IP_ADDRESS: Final = "IP_ADDRESS"
+#: Text the sender wrote that looks like a placeholder (``[PERSON_1]``): not personal data, but
+#: replaced like it, so that re-identification can only restore what the masker wrote.
+LITERAL: Final = "LITERAL"
 
 #: Every type the masker emits, in the order reports list them.
 ENTITY_TYPES: Final = (
@@ -33,6 +36,7 @@ ENTITY_TYPES: Final = (
     DATE_OF_BIRTH,
     ID_DOC,
     IP_ADDRESS,
+    LITERAL,
 )
 
 #: A checksum or a strict format proves the value (IIN, card, IBAN, e-mail ...).

@@ -27,11 +27,15 @@ from compliance.masking.blas import use_one_blas_thread
 from compliance.masking.engine import build_analyzer, language_of
 from compliance.masking.entities import PERSON
 from compliance.masking.errors import MaskingError
+from compliance.masking.literals import placeholder_shaped
 from compliance.masking.names import NameBook, is_person_like
 from compliance.masking.placeholders import PlaceholderBook, value_key
 from compliance.masking.pool import MaskingPool
 from compliance.masking.recognizers import recognizers_for
+from compliance.masking.recognizers.morphology import load_morphology
+from compliance.masking.recognizers.name_rules import name_view
 from compliance.masking.recognizers.persons import load_ner
+from compliance.masking.recognizers.places import is_place_name
 from compliance.masking.selfcheck import check_masker
 from compliance.masking.spans import Detection, settle
 
@@ -84,6 +88,7 @@ class Masker:
         """
         numbers = tuple(public_numbers)
         ner = load_ner()
+        load_morphology()
         use_one_blas_thread()
         analyzer = build_analyzer(
             lambda language: recognizers_for(language, ner=ner, public_numbers=numbers)
@@ -96,10 +101,14 @@ class Masker:
     def mask(self, parts: Mapping[str, str], *, sender_name: str | None = None) -> MaskResult:
         """Mask all ``parts`` of one document with one placeholder space."""
         _check_input(parts, sender_name)
-        found = {name: self._analyze(name, text) for name, text in parts.items()}
-        book = _name_book(parts, found, sender_name)
+        found = {
+            name: [*placeholder_shaped(text), *self._analyze(name, text)]
+            for name, text in parts.items()
+        }
+        views = {name: name_view(text) for name, text in parts.items()}
+        book = _name_book(parts, views, found, sender_name)
         settled = {
-            name: settle(_with_people(parts[name], detections, book))
+            name: settle(_with_people(views[name], detections, book))
             for name, detections in found.items()
         }
         return _render(parts, settled, book, self.version)
@@ -205,32 +214,41 @@ def _check_input(parts: Mapping[str, str], sender_name: str | None) -> None:
 
 
 def _name_book(
-    parts: Mapping[str, str], found: Mapping[str, list[Detection]], sender_name: str | None
+    parts: Mapping[str, str],
+    views: Mapping[str, str],
+    found: Mapping[str, list[Detection]],
+    sender_name: str | None,
 ) -> NameBook:
+    """The document's people, read in the name view (Title case) and kept as written."""
     book = NameBook()
-    if sender_name and is_person_like(sender_name):
-        book.add(sender_name)
+    sender_view = name_view(sender_name) if sender_name else None
+    if sender_name and sender_view and is_person_like(sender_view):
+        book.add(sender_view, sender_name)
     mentions = [
-        parts[name][d.start : d.end]
+        (views[name][d.start : d.end], parts[name][d.start : d.end])
         for name, detections in found.items()
         for d in detections
         if d.entity_type == PERSON
     ]
-    for mention in sorted(mentions, key=lambda m: -len(m.split())):
-        book.add(mention)
-    for text in parts.values():
-        book.learn_neighbours(text)
+    for seen, written in sorted(mentions, key=lambda m: -len(m[0].split())):
+        book.add(seen, written)
+    for view in views.values():
+        book.learn_neighbours(view)
     return book
 
 
-def _with_people(text: str, detections: list[Detection], book: NameBook) -> list[Detection]:
+def _with_people(view: str, detections: list[Detection], book: NameBook) -> list[Detection]:
     others = [d for d in detections if d.entity_type != PERSON]
     named = [
-        Detection(PERSON, d.start, d.end, d.score, book.person_of(text[d.start : d.end]))
+        Detection(PERSON, d.start, d.end, d.score, book.person_of(view[d.start : d.end]))
         for d in detections
         if d.entity_type == PERSON
     ]
-    mentioned = [Detection(PERSON, s, e, 0.85, person) for s, e, person in book.find(text)]
+    mentioned = [
+        Detection(PERSON, s, e, 0.85, person)
+        for s, e, person in book.find(view)
+        if not is_place_name(view, s, e)  # "ул. Кунаева" is a street, whoever Кунаев is
+    ]
     return [*others, *named, *mentioned]
 
 

@@ -19,15 +19,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from compliance.masking.recognizers.morphology import is_common_word
+from compliance.masking.recognizers.name_data import KAZAKH_WORD_NAMES
 from compliance.masking.recognizers.name_rules import (
     INITIALS,
     NAME_WORD,
     is_initials,
+    is_name_word,
     is_not_a_name,
+    names_a_company,
     tokens_of,
 )
 
-_TOKEN = re.compile(rf"(?P<initials>{INITIALS})|(?P<word>{NAME_WORD})")
+_TOKEN = re.compile(
+    rf"(?P<initials>{INITIALS})|(?P<word>{NAME_WORD})"
+    rf"|(?<![\w.@\-])(?P<lower>[a-zа-яёәғқңөұүһі]{{4,}})(?![\w@])"
+)
 _COMPANY = re.compile(r"\b(?:LLP|LLC|JSC|Ltd|Inc|PLC|GmbH|ТОО|АО|ИП|ЖШС|АҚ|ЖК|ООО)\b|[@\d«»]")
 _SOFT = set("аяуюеыиоёйь")
 _MIN_BASE = 3
@@ -101,16 +108,24 @@ class NameBook:
 
     people: list[Person] = field(default_factory=list)
 
-    def add(self, mention: str) -> int | None:
-        """Record a mention; returns the person's index (None if it holds no name words)."""
-        tokens = [t for t in tokens_of(mention) if is_initials(t) or not is_not_a_name(t)]
+    def add(self, mention: str, display: str | None = None) -> int | None:
+        """Record a mention; returns the person's index (None if it holds no name words).
+
+        ``mention`` is read for its words (as the name finders see it, Title case);
+        ``display`` is how it is written in the document, kept for a new person's value.
+        """
+        tokens = [
+            t
+            for t in tokens_of(mention)
+            if is_initials(t) or not (is_not_a_name(t) or is_common_word(t))
+        ]
         if not any(not is_initials(t) for t in tokens):
             return None
         for index, person in enumerate(self.people):
             if person.owns(tokens) or person.shared_words(tokens) >= 2:
                 person.learn(tokens)
                 return index
-        person = Person(display=mention.strip())
+        person = Person(display=(display or mention).strip())
         person.learn(tokens)
         self.people.append(person)
         return len(self.people) - 1
@@ -193,6 +208,14 @@ def _groups(text: str) -> Iterator[list[_Token]]:
     """Runs of adjacent name words and initials (words that are not names break a run)."""
     group: list[_Token] = []
     for match in _TOKEN.finditer(text):
+        lower = match.group("lower")
+        if lower is not None:  # a name in lower case stands alone, if it looks like one
+            if group:
+                yield group
+                group = []
+            if _looks_like_a_name(lower[0].upper() + lower[1:]):
+                yield [(match.start(), match.end(), lower, False)]
+            continue
         token = match.group().rstrip()
         start, end = match.start(), match.start() + len(token)
         initials = match.group("initials") is not None
@@ -209,6 +232,12 @@ def _groups(text: str) -> Iterator[list[_Token]]:
         yield group
 
 
+def _looks_like_a_name(word: str) -> bool:
+    """Whether a word in lower case may be a mention of someone in the book (ownership then
+    decides): a name word, or a first name that is also an everyday word ("сымбат")."""
+    return is_name_word(word) or word.lower() in KAZAKH_WORD_NAMES
+
+
 def _in_mid_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start].rstrip(" \u00a0")
     return before[-1:].islower() or before[-1:] == ","
@@ -221,6 +250,6 @@ def _adjacent(text: str, end: int, start: int) -> bool:
 
 def is_person_like(display_name: str) -> bool:
     """True if a sender's display name names a person, not a company or a mailbox."""
-    if _COMPANY.search(display_name):
+    if _COMPANY.search(display_name) or names_a_company(display_name):
         return False
     return any(not is_initials(t) and not is_not_a_name(t) for t in tokens_of(display_name))

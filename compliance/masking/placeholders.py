@@ -19,6 +19,7 @@ from compliance.masking.entities import (
     ID_DOC,
     KZ_BIN,
     KZ_IIN,
+    LITERAL,
     PHONE_NUMBER,
     placeholder,
 )
@@ -35,6 +36,8 @@ def value_key(entity_type: str, value: str) -> str:
     if entity_type == PHONE_NUMBER:
         digits = "".join(ch for ch in value if ch.isdigit())
         return digits[-10:] if len(digits) == 11 and digits[0] in "78" else digits
+    if entity_type == LITERAL:
+        return value  # restored verbatim: "[PERSON_1]" and "[person_1]" stay two values
     if entity_type in (IBAN_CODE, ID_DOC):
         return _NOT_ALNUM.sub("", value).upper()
     return _SPACES.sub(" ", value).strip().casefold()

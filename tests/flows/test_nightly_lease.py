@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -135,7 +136,8 @@ async def test_a_run_alive_on_another_host_refuses_the_new_run_before_any_call(
 
     message = str(refused.value)
     assert "nightly run a1b2c3d4 is in progress" in message
-    assert "on host worker-elsewhere, pid 4242; last heartbeat 5 s ago" in message
+    # 5 s planted; a loaded machine takes a second or two more to get here.
+    assert re.search(r"on host worker-elsewhere, pid 4242; last heartbeat [5-9] s ago", message)
     assert "nightly.lease_timeout_s (60 s)" in message
     assert [(run.id, run.status) for run in runs(settings)] == [("a1b2c3d4-live", "running")]
     assert sim.total() == 0

@@ -123,3 +123,32 @@ def _after_last_digit(window: str) -> int:
 
 def only_digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
+
+
+#: Letters OCR and hurried typing put in place of digits: O and О for 0, З for 3, I, l and І
+#: for 1.
+_DIGIT_LOOKALIKES = str.maketrans("OОoоЗзIlІі|", "00003311111")
+_DIGITISH = re.compile(r"[0-9OОoоЗзIlІі|]+")
+
+
+def ocr_digits(text: str) -> str:
+    """``text`` with digit look-alikes inside numbers read as digits ("+7 7О7 52О 81 46",
+    "2З/09/1999", "О51 772 З08"); same length, so offsets hold. A look-alike counts only in a
+    run of digit-like characters that holds at least one real digit, so words stay words."""
+    if not _DIGITISH.search(text):
+        return text
+    chars = list(text)
+    for match in _DIGITISH.finditer(text):
+        run = match.group()
+        if run.isdigit() or not any(ch.isdigit() for ch in run):
+            continue
+        if _glued_to_letters(text, match.start(), match.end()):
+            continue
+        chars[match.start() : match.end()] = run.translate(_DIGIT_LOOKALIKES)
+    return "".join(chars)
+
+
+def _glued_to_letters(text: str, start: int, end: int) -> bool:
+    before = text[start - 1 : start]
+    after = text[end : end + 1]
+    return before.isalpha() or after.isalpha()

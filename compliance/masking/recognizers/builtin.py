@@ -36,13 +36,20 @@ from compliance.masking.entities import IP_ADDRESS
 
 #: Top-level domains that are not on the public list but are real to a bank's mail.
 RESERVED_SUFFIXES = ("example", "test", "invalid", "localhost", "local", "internal", "lan", "corp")
-#: Local parts of mailboxes that belong to a function, not to a person.
-ROLE_MAILBOXES = re.compile(
-    r"(?:support|info|help|helpdesk|service|noreply|no-reply|donotreply|do-not-reply|news"
-    r"|newsletter|digest|mailer-daemon|postmaster|admin|office|contact|sales|billing"
-    r"|notifications?|alerts?|hello|press|marketing|hr|jobs|abuse|security)",
-    re.IGNORECASE,
+#: Words of the local parts of mailboxes that belong to a function, not to a person.
+_ROLE_WORD = (
+    r"(?:support|info|help|helpdesk|service|services|noreply|no|reply|donotreply|do|not|news"
+    r"|newsletter|digest|mailer|daemon|postmaster|admin|office|contact|contacts|sales|billing"
+    r"|notifications?|alerts?|hello|press|marketing|hr|jobs|abuse|security|call|center|centre"
+    r"|callcenter|complaints?|claims?|care|customers?|clients?|feedback|reception|legal"
+    r"|compliance|finance|accounts?|payments?|orders?|delivery|team|mail|inbox|corporate"
+    r"|operators?|operations|ops|cards?|loans?|credit|deposits?|priemnaya|kancelyariya|akimat"
+    r"|obrashchenie|zapros|kz|bank|web|online|app|it|tech|general|main|mobile|verification"
+    r"|forms?|docs|documents|requests?|inquir(?:y|ies)|applications?)"
 )
+#: Local parts of mailboxes that belong to a function: role words joined by "-", "_" or ".",
+#: perhaps with a number ("support", "call-center", "customer.care", "complaints2").
+ROLE_MAILBOXES = re.compile(rf"{_ROLE_WORD}(?:[-_.]?{_ROLE_WORD})*[-_.]?\d*", re.IGNORECASE)
 
 _OFFLINE_SUFFIXES = tldextract.TLDExtract(
     cache_dir=None, suffix_list_urls=(), extra_suffixes=RESERVED_SUFFIXES
@@ -54,8 +61,23 @@ def is_real_domain(address: str) -> bool:
     return _OFFLINE_SUFFIXES(address.rpartition("@")[2]).fqdn != ""
 
 
+#: Free mail services: a company's function has its own domain, so "security.kz.bank@gmail.com"
+#: is someone's address (a fraudster's, often), whatever its words.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "mail.ru", "bk.ru", "list.ru", "inbox.ru", "internet.ru",
+        "mail.kz", "inbox.kz", "yandex.ru", "yandex.kz", "ya.ru", "outlook.com", "hotmail.com",
+        "live.com", "icloud.com", "me.com", "yahoo.com", "proton.me", "protonmail.com",
+        "rambler.ru", "aol.com", "gmx.com", "zoho.com",
+    }
+)  # fmt: skip
+
+
 def is_role_mailbox(address: str) -> bool:
-    return ROLE_MAILBOXES.fullmatch(address.partition("@")[0]) is not None
+    local, _, domain = address.partition("@")
+    if domain.lower() in PUBLIC_MAIL_DOMAINS:
+        return False
+    return ROLE_MAILBOXES.fullmatch(local) is not None
 
 
 class OfflineEmailRecognizer(EmailRecognizer):

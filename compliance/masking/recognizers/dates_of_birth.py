@@ -13,7 +13,12 @@ import re
 from collections.abc import Iterator
 
 from compliance.masking.entities import DATE_OF_BIRTH, SCORE_IN_CONTEXT
-from compliance.masking.recognizers.base import Found, context_before, has_word_like
+from compliance.masking.recognizers.base import (
+    Found,
+    context_before,
+    has_word_like,
+    ocr_digits,
+)
 
 _RU_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 _KK_MONTHS = "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
@@ -30,6 +35,7 @@ DATE = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_EN_MONTHS})\.?,?\s+{_YEAR}"
     rf"|(?:{_EN_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"
     rf"|{_YEAR}\s+ж(?:ылғы|\.)\s+\d{{1,2}}\s+(?:{_KK_MONTHS})[а-яәғқңөұүһі]*"
+    rf"|\d{{1,2}}\s+(?:{_KK_MONTHS})[а-яәғқңөұүһі]*\s+{_YEAR}(?:\s*ж\.|\s+жыл\w*)?"
     r")(?![\w])",
     re.IGNORECASE,
 )
@@ -38,9 +44,17 @@ BIRTH_WORDS = frozenset(
     {"рождения", "родился", "родилась", "рождён", "рождена", "born", "birth", "туған", "туылған"}
 )
 BIRTH_CUE = re.compile(
-    r"дат\w*\s*рожд|д\.\s*р\.|родил|рожд[её]н|born|birth|\bdob\b|d\.o\.b|туған|туыл",
+    r"дат\w*\s*рожд|д\.\s*р\b|родил|рожд[её]н|born|birth|\bdob\b|d\.o\.b|туған|туыл",
     re.IGNORECASE,
 )
+#: A cue after the date (or the year alone): "1951 г.р.", "12 апреля 1949 года рождения",
+#: "1944 жылы туған", "1951 ж.т.".
+BIRTH_CUE_AFTER = re.compile(
+    r"[ \t]*(?:г\.?[ \t]*р\.?|года[ \t]+рождения|г\.?[ \t]+рождения|ж\.?[ \t]*т\."
+    r"|жылы[ \t]+туған|y\.?o\.?b)",
+    re.IGNORECASE,
+)
+_YEAR_ALONE = re.compile(rf"(?<![\w.\-/]){_YEAR}(?![\w.\-/]\d)")
 
 
 def _is_past_year(value: str) -> bool:
@@ -49,8 +63,21 @@ def _is_past_year(value: str) -> bool:
 
 
 def find_dates_of_birth(text: str) -> Iterator[Found]:
-    """Dates introduced as someone's date of birth."""
-    for match in DATE.finditer(text):
+    """Dates introduced as someone's date of birth (OCR'd digits read: "2З/09/1999")."""
+    digits = ocr_digits(text)
+    taken: list[tuple[int, int]] = []
+    for match in DATE.finditer(digits):
         cue = context_before(text, match.start(), 40, since_number=True)
-        if (cue.has(BIRTH_CUE) or has_word_like(cue, BIRTH_WORDS)) and _is_past_year(match.group()):
+        before = cue.has(BIRTH_CUE) or has_word_like(cue, BIRTH_WORDS)
+        after = BIRTH_CUE_AFTER.match(digits, match.end()) is not None
+        if (before or after) and _is_past_year(match.group()):
+            taken.append(match.span())
+            yield Found(DATE_OF_BIRTH, match.start(), match.end(), SCORE_IN_CONTEXT)
+    for match in _YEAR_ALONE.finditer(digits):  # "1951 г.р.": the year is the date of birth
+        inside = any(s <= match.start() < e for s, e in taken)
+        if (
+            not inside
+            and BIRTH_CUE_AFTER.match(digits, match.end())
+            and _is_past_year(match.group())
+        ):
             yield Found(DATE_OF_BIRTH, match.start(), match.end(), SCORE_IN_CONTEXT)

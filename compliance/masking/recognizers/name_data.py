@@ -126,12 +126,27 @@ street avenue ave road boulevard lane square district microdistrict apt apartmen
 улица проспект переулок микрорайон бульвар шоссе площадь квартира дом офис көшесі даңғылы
 app apple google visa mastercard kaspi halyk telegram whatsapp viber iphone android online
 вчера сегодня завтра также однако кеше бүгін ертең сондай-ақ бірақ yesterday today tomorrow
+егер және немесе себебі сондықтан осы бұл сіз біз олар сізге сіздің біздің
+тегі аты әкесінің атауы фамилия имя отчество форма курьер әжем әкем анам әжемнің әкемнің
+анамның рахмет алдын ала мекенжайым есімі жөні
+инженер технолог инженер-технолог engineer senior junior lead specialist consultant analyst
+coordinator assistant secretary accountant economist lawyer operator cashier courier
+sirs madams colleagues ауыл ауылы әкім әкімі әкімдігі адвокат нотариус
 """
 
 
 def _words(table: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(table.split()))
 
+
+#: Kazakh first names that are also everyday words ("қымбат" dear, "сағат" hour, "арман"
+#: dream): a name only when capitalized, never promoted from lower case or taken alone.
+_KAZAKH_WORD_NAMES = """
+    қымбат сағат арман бақыт жеңіс мирас сапар болат алмас дана нұр ерік сабыр рахат береке
+    мейір айдын шолпан толқын жұлдыз гаухар інжу маржан ақбота сәуле ләззат шынар бота ислам
+    ақжол асыл ырыс сымбат салтанат мақсат жанат нарық ерлан думан
+"""
+KAZAKH_WORD_NAMES = frozenset(_KAZAKH_WORD_NAMES.split())
 
 #: Kazakh letters as typed on a Russian keyboard.
 _PLAIN_CYRILLIC = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
@@ -198,3 +213,10 @@ LATIN_FIRST_NAMES = frozenset(
     }
 )
 LATIN_SURNAMES = frozenset(_words(_EN_SURNAMES))
+#: The Latin spellings of the Kazakh and Russian first names (not the English ones, many of
+#: which are also English words: Will, Mark, Grace).
+TRANSLITERATED_FIRST_NAMES = frozenset(
+    spelling
+    for name in _words(_KZ_MALE + _KZ_FEMALE + _RU_MALE + _RU_FEMALE)
+    for spelling in latin_spellings(name)
+) - frozenset(_words(_EN_FIRST))

@@ -24,25 +24,40 @@ from collections.abc import Iterable, Iterator
 
 from compliance.masking.entities import PERSON, SCORE_NAME
 from compliance.masking.recognizers.base import Found, within_one_edit
+from compliance.masking.recognizers.morphology import is_common_word, is_place_word, name_kind
+from compliance.masking.recognizers.name_context import (
+    CONTEXT_RULES,
+    INITIALS,
+    NAME_WORD,
+    RUN,
+    UPPER,
+    find_mrz_names,
+)
+
+__all__ = [
+    "CONTEXT_RULES",
+    "INITIALS",
+    "NAME_WORD",
+    "RUN",
+    "UPPER",
+    "find_names_by_rules",
+    "has_own_evidence",
+    "is_name_word",
+    "is_not_a_name",
+    "name_view",
+    "tokens_of",
+    "trimmed_span",
+]
 from compliance.masking.recognizers.name_data import (
     CYRILLIC_FIRST_NAMES,
+    KAZAKH_WORD_NAMES,
     LATIN_FIRST_NAMES,
     LATIN_SURNAMES,
     NOT_NAMES,
+    TRANSLITERATED_FIRST_NAMES,
 )
+from compliance.masking.view import detection_view
 
-UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
-_LOW_CYR = "а-яёәғқңөұүһі"
-NAME_WORD = (
-    rf"(?:[А-ЯЁӘҒҚҢӨҰҮҺІ][{_LOW_CYR}]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІ]?[{_LOW_CYR}]+)?"
-    r"|[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)?)"
-)
-INITIALS = rf"(?:[{UPPER}]\.[ \u00a0]?){{1,2}}"
-_GAP = r"[ \u00a0]"
-RUN = (
-    rf"(?:{INITIALS}{_GAP}?)?{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,2}}"
-    rf"(?:{_GAP}{INITIALS})?"
-)
 _TOKEN = re.compile(rf"{INITIALS}|{NAME_WORD}")
 
 _CYR_SURNAME = re.compile(
@@ -58,56 +73,29 @@ _LAT_SURNAME = re.compile(
 )
 _LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
 
-_I = "(?i:"
-_GREETING = (
-    _I + r"здравствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня)|уважаем\w*|дорог\w*"
-    r"|привет|құрметті|сәлеметсіз\s+бе|сәлем|қайырлы\s+(?:күн|таң|кеш)|hello|hi|hey|dear"
-    r"|good\s+(?:morning|afternoon|evening))"
-)
-_INTRO = _I + r"меня\s+зовут|мо[её]\s+имя|my\s+name\s+is|менің\s+(?:атым|есімім)|атым)"
-_SIGNOFF = (
-    _I + r"с\s+уважением|с\s+наилучшими\s+пожеланиями|спасибо|благодарю|құрметпен|рақмет"
-    r"|(?:best|kind|warm|many)\s+(?:regards|thanks|wishes)|regards|thanks|thank\s+you"
-    r"|sincerely|yours\s+(?:sincerely|faithfully|truly)|cheers)"
-)
-_LABEL = (
-    _I + r"фио|ф\.\s?и\.\s?о\.|таә|full\s+name|name|cardholder|card\s+holder|владелец|держатель"
-    r"|иесі|получатель|recipient|заявитель|applicant|плательщик|payer|отправитель|sender"
-    r"|контактное\s+лицо|contact\s+person|от|from|кому|to|копия|cc|кімнен|кімге)"
-)
-_TITLE = (
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?"
-    + _I
-    + r"|\bг-н|\bг-жа|господин[ау]?|госпож[аеу]|гражданин[ау]?|гражданк[аеу]|мырза|ханым))"
-)
-_BREAK = r"(?:<br\s*/?>[ \t]*\n?|\n)"
-_LINE_START = r"(?:^|\n|<br\s*/?>|<div[^>]*>)[ \t>]*"
-_LINE_END = r"[ \t]*[.,!]?[ \t]*(?=\n|$|<)"
-_RUN = rf"(?P<name>{RUN})"
-CONTEXT_RULES = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rf"{_LINE_START}{_GREETING}[ \t]*,?[ \t]+{_RUN}[ \t]*[,!.:;\n<]",
-        rf"{_LINE_START}{_RUN},[ \t]*{_GREETING}\b",
-        rf"{_INTRO}[ \t]*[:\-—]?[ \t]*{_RUN}",
-        rf"{_SIGNOFF}[ \t]*[,!.]?[ \t]*(?:{_BREAK}[ \t>]*)?{_RUN}{_LINE_END}",
-        rf"{_RUN}[ \t]*<[^<>\s@]+@[^<>\s]+>",
-        rf"{_LINE_START}{_LABEL}[ \t]*:[ \t]*{_RUN}",
-        rf"/[ \t]*{_RUN}[ \t]*/",
-        rf"{_TITLE}[ \t]+{_RUN}",
-    )
-)
-NAME_LINE = re.compile(rf"{_LINE_START}{_RUN}{_LINE_END}")
+_LONE_WORD = re.compile(rf"(?<![\w.\-@]){NAME_WORD}(?![\w@]|\.\w)")
 ANY_RUN = re.compile(rf"(?<![\w.]){RUN}(?![\w])")
 _LATIN_WORD = r"[A-Z][a-z]{2,}(?:['’\-][A-Z]?[a-z]+)?"
+#: Two or three capitalized Latin words after a lower-case word (any script), a digit, a comma
+#: or a dash: "send $50 to Tamsin Cartwright", "Әжем Torquil Ravensworth", "ТОО — Ambrose Fenwick".
 LATIN_PAIR = re.compile(
-    rf"(?<=[a-z0-9,;:)] )(?:{_LATIN_WORD})(?: {_LATIN_WORD}){{1,2}}(?![\w@\-]|\.\w)"
+    rf"(?<=[a-z0-9,;:)\-—–а-яёәғқңөұүһі] )(?:{_LATIN_WORD})(?: {_LATIN_WORD}){{1,2}}"
+    r"(?![\w@\-]|\.\w)"
 )
 #: English endings of common nouns and adjectives, which names rarely have.
 _COMMON_NOUN = re.compile(
     r"(?:tion|sion|ment|ness|ing|ance|ence|ity|ery|ics|ism|ist|able|ible|ful|less|ive|ous"
     r"|ional|ship|ware|ed)$"
 )
+#: A noun after a capitalized pair that makes it a business or a building: "Nurly Tau business
+#: centre", "Fenwick Coffee Roasters", "Hollybank Crescent".
+_ORGANISATION_AFTER = re.compile(
+    r"[ \t]+(?i:business|centre|center|mall|plaza|hotel|university|college|school|broker"
+    r"|bank|coffee|roasters|design|studio|group|holding|partners|capital|invest|consulting"
+    r"|logistics|market|shop|store|cafe|restaurant|clinic|hospital|branch|office|tower"
+    r"|residence|park|crescent|road|close|drive|lane|terrace|court|street|avenue|square)\b"
+)
+_MODEL_NUMBER = re.compile(r"[ \t]+(?:[A-Z]{0,3}\d{1,4}[A-Za-z]?|Pro|Max|Plus|Ultra|Lite|Mini)\b")
 _PLACE_BEFORE = re.compile(r"\b(?:at|in|via|near|of|the)\s$", re.IGNORECASE)
 _COMPANY_FORM = r"(?:LLP|LLC|JSC|Ltd|Inc|IE|PLC|GmbH|ТОО|АО|ИП|ЖШС|АҚ|ЖК|ООО|ОАО|ЗАО|ПАО)"
 _COMPANY_BEFORE = re.compile(rf"\b{_COMPANY_FORM}[ \t]*[«\"“][ \t]*$")
@@ -128,6 +116,7 @@ def is_not_a_name(token: str) -> bool:
 
 
 def is_first_name(token: str) -> bool:
+    """In the first-name tables (the exact spelling)."""
     return token in CYRILLIC_FIRST_NAMES or token in LATIN_FIRST_NAMES
 
 
@@ -141,6 +130,42 @@ def is_surname_shaped(token: str) -> bool:
 def is_patronymic_shaped(token: str) -> bool:
     pattern = _CYR_PATRONYMIC if token[0] >= "\u0400" else _LAT_PATRONYMIC
     return len(token) >= 6 and pattern.search(token.lower()) is not None
+
+
+def is_unambiguous_first_name(token: str) -> bool:
+    """A Kazakh or Russian first name of the tables (or its Latin spelling) that is not also a
+    common word: a name even alone and in lower case ("Курьер Дархан", "спросите маржан")."""
+    if is_not_a_name(token) or token.lower() in KAZAKH_WORD_NAMES:
+        return False
+    if token in CYRILLIC_FIRST_NAMES:
+        return not is_common_word(token)
+    return token in TRANSLITERATED_FIRST_NAMES
+
+
+def is_first_name_like(token: str) -> bool:
+    """A first name by the tables or by Russian morphology (Прохор, Агния, Ерболу)."""
+    return is_first_name(token) or (not is_not_a_name(token) and name_kind(token) == "first")
+
+
+def is_surname_like(token: str) -> bool:
+    """A surname by its shape (unless the dictionary knows it as a common word: "Банковского")
+    or by Russian morphology (Шмидт, Сейтқалиевой)."""
+    if is_surname_shaped(token) and not is_common_word(token):
+        return True
+    return not is_not_a_name(token) and name_kind(token) == "surname"
+
+
+def is_patronymic_like(token: str) -> bool:
+    if is_patronymic_shaped(token) and not is_common_word(token):
+        return True
+    return not is_not_a_name(token) and name_kind(token) == "patronymic"
+
+
+def is_name_word(token: str) -> bool:
+    """A word that looks like a name by itself: tables, shapes or morphology."""
+    if is_not_a_name(token):
+        return False
+    return is_first_name_like(token) or is_surname_like(token) or is_patronymic_like(token)
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -162,17 +187,23 @@ def _is_filler(token: str) -> bool:
     return is_not_a_name(token.rstrip(". "))
 
 
+def name_view(text: str) -> str:
+    """``text`` as the name finders read it (:mod:`compliance.masking.view`): look-alike
+    letters in one script, ALL CAPS re-cased; same length, same offsets."""
+    return detection_view(text, is_name_word, is_common_word, is_unambiguous_first_name)
+
+
 def has_own_evidence(tokens: list[str]) -> bool:
     """A run that is a name by itself: a first name or a patronymic with another word, a
     surname-shaped word with initials or with another word ("Громов Мирон")."""
     words = [t for t in tokens if not is_initials(t)]
     if len(tokens) < 2 or not words:
         return False
-    first = any(is_first_name(w) for w in words)
-    surname = any(is_surname_shaped(w) for w in words)
-    if len(words) < len(tokens):  # initials: "Ахметова Ж.Қ.", "A. Smith"
-        return surname or first
-    if first or any(is_patronymic_shaped(w) for w in words):
+    first = any(is_first_name_like(w) for w in words)
+    surname = any(is_surname_like(w) for w in words)
+    if len(words) < len(tokens):  # initials: "Ахметова Ж.Қ.", "A. Smith", "J. Wilde"
+        return surname or first or all(len(w) >= 3 and w.isascii() for w in words)
+    if first or any(is_patronymic_like(w) for w in words):
         return True
     return surname and all(len(w) >= 3 for w in words)
 
@@ -194,6 +225,10 @@ def find_capitalized_pairs(text: str) -> Iterator[Found]:
         before = text[max(0, match.start() - 6) : match.start()]
         if _PLACE_BEFORE.search(before) or _near_company(text, match.start(), match.end()):
             continue
+        if _MODEL_NUMBER.match(text, match.end()) or names_a_company(text, *match.span()):
+            continue
+        if _ORGANISATION_AFTER.match(text, match.end()):
+            continue  # a product and its model: "Redmi Note 13", "Samsung Galaxy A54"
         words = match.group().split()
         if not any(is_not_a_name(w) or _has_common_noun_ending(w) for w in words):
             yield Found(PERSON, match.start(), match.end(), SCORE_NAME)
@@ -212,14 +247,29 @@ def _near_company(text: str, start: int, end: int) -> bool:
 
 def _found(text: str, start: int, end: int, *, in_context: bool) -> Found | None:
     span = trimmed_span(text, start, end)
-    if span is None or _near_company(text, *span):
+    if span is None or _near_company(text, *span) or names_a_company(text, start, end):
         return None
+    words = [t for t in tokens_of(text[span[0] : span[1]]) if not is_initials(t)]
+    if len(words) >= 2 and all(is_common_word(w) or is_place_word(w) for w in words):
+        return None  # "Акт сверки", "Республика Казахстан": words, not a name
     tokens = tokens_of(text[span[0] : span[1]])
     if in_context and not any(_is_misspelt_filler(t) for t in tokens):
         return Found(PERSON, span[0], span[1], SCORE_NAME)
     if has_own_evidence(tokens):
         return Found(PERSON, span[0], span[1], SCORE_NAME)
     return None
+
+
+_COMPANY_WORD = re.compile(
+    r"\b(?i:bank|банк\w*|group|market|shop|store|company|компания|service|services|сервис"
+    r"|web|online|support|care|center|centre|team|call)\b"
+)
+
+
+def names_a_company(text: str, start: int = 0, end: int | None = None) -> bool:
+    """A run that ends in a company word ("Саябақ Банк", "Sayabak Web"): an organisation."""
+    tail = text[start:end].split()
+    return bool(tail) and _COMPANY_WORD.fullmatch(tail[-1]) is not None
 
 
 def _is_misspelt_filler(token: str) -> bool:
@@ -259,3 +309,9 @@ def find_names_by_rules(text: str) -> Iterator[Found]:
         if found is not None:
             yield found
     yield from find_capitalized_pairs(text)
+    for match in _LONE_WORD.finditer(text):
+        start, end = match.start(), match.end()
+        if is_unambiguous_first_name(match.group()) and not _near_company(text, start, end):
+            yield Found(PERSON, start, end, SCORE_NAME)
+    for start, end in find_mrz_names(text):
+        yield Found(PERSON, start, end, SCORE_NAME)

@@ -28,14 +28,14 @@ from compliance.masking.recognizers.base import Found
 from compliance.masking.recognizers.name_rules import (
     NAME_WORD,
     find_names_by_rules,
-    is_first_name,
     is_initials,
+    is_name_word,
     is_not_a_name,
-    is_patronymic_shaped,
-    is_surname_shaped,
+    name_view,
     tokens_of,
     trimmed_span,
 )
+from compliance.masking.recognizers.places import is_place_name
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 _WORD_BEFORE = re.compile(rf"({NAME_WORD})[ \u00a0]$")
@@ -66,17 +66,11 @@ def load_ner() -> NerTagger:
     return tag
 
 
-def _is_name_word(word: str) -> bool:
-    if is_not_a_name(word):
-        return False
-    return is_first_name(word) or is_surname_shaped(word) or is_patronymic_shaped(word)
-
-
 def _joins_before(text: str, word_start: int, word: str) -> bool:
     """A word before a name joins it if it looks like a name, or is capitalized mid-sentence."""
     if is_not_a_name(word):
         return False
-    if _is_name_word(word):
+    if is_name_word(word):
         return True
     before = text[max(0, word_start - 3) : word_start].rstrip(" \u00a0")
     return before[-1:].islower() or before[-1:] == ","
@@ -90,7 +84,7 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
         start = before.start(1)
     for _ in range(_MAX_WIDENING):
         after = _WORD_AFTER.match(text, end)
-        if after is None or not _is_name_word(after.group(1)):
+        if after is None or not is_name_word(after.group(1)):
             break
         end = after.end(1)
     return start, end
@@ -109,7 +103,7 @@ def _on_word_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _is_plausible(tokens: list[str]) -> bool:
     """One name-shaped word, or several words of four letters or more."""
     words = [t for t in tokens if not is_initials(t)]
-    if any(_is_name_word(w) for w in words):
+    if any(is_name_word(w) for w in words):
         return True
     return len(words) >= 2 and all(len(w) >= 4 for w in words)
 
@@ -131,7 +125,7 @@ def _is_worth_a_look(sentence: str) -> bool:
     for word in _CAPITALIZED_CYRILLIC.finditer(sentence):
         if is_not_a_name(word.group()):
             continue
-        if word.start() > opening or _is_name_word(word.group()):
+        if word.start() > opening or is_name_word(word.group()):
             return True
     return False
 
@@ -180,7 +174,26 @@ def find_names_by_ner(text: str, tagger: NerTagger) -> Iterator[Found]:
 
 
 def find_names(text: str, tagger: NerTagger | None) -> Iterator[Found]:
-    """Names in one text: the rules always, natasha too where the text has Cyrillic."""
-    yield from find_names_by_rules(text)
-    if tagger is not None and CYRILLIC.search(text):
-        yield from find_names_by_ner(text, tagger)
+    """Names in one text: the rules always, natasha too where the text has Cyrillic.
+
+    Both read the text's :func:`name_view` (ALL CAPS re-cased, look-alike letters in one
+    script), whose offsets are the text's own.
+    """
+    view = name_view(text)
+    for found in find_names_by_rules(view):
+        if not is_place_name(view, found.start, found.end):
+            yield found
+    if tagger is not None and CYRILLIC.search(view):
+        for found in find_names_by_ner(view, tagger):
+            if is_place_name(view, found.start, found.end):
+                continue
+            if view is text or _is_name_or_as_written(text, view, found):
+                yield found
+
+
+def _is_name_or_as_written(text: str, view: str, found: Found) -> bool:
+    """natasha reads a re-cased heading ("ШАРТТЫҢ МӘНІ" -> "Шарттың Мәні") as a name: a span
+    the view re-cased needs one word that looks like a name by itself."""
+    if text[found.start : found.end] == view[found.start : found.end]:
+        return True
+    return any(is_name_word(word) for word in tokens_of(view[found.start : found.end]))

@@ -26,13 +26,13 @@ from collections.abc import Iterable, Iterator
 import phonenumbers
 
 from compliance.masking.entities import PHONE_NUMBER, SCORE_IN_CONTEXT, SCORE_VALIDATED
-from compliance.masking.recognizers.base import Found, context_before, only_digits
+from compliance.masking.recognizers.base import Found, context_before, ocr_digits, only_digits
 
 _SEP = r"[ \-\u00a0]?"
 PHONE = re.compile(
     r"(?:(?<![\d_+])\+[ \u00a0]?7|(?<![\dA-Za-z_+])8)"
     rf"{_SEP}(?:\(\d{{3,5}}\){_SEP})?"
-    rf"\d(?:{_SEP}\d){{5,9}}"
+    rf"\d(?:{_SEP}\d){{4,9}}"
     r"(?![\dA-Za-z_])(?![ \-]\d)"
 )
 #: First digits of a national number that reach a person: KZ mobiles and cities (7),
@@ -74,7 +74,7 @@ def _is_valid_shape(value: str) -> bool:
 def find_phones(text: str, public_numbers: Iterable[str] = ()) -> Iterator[Found]:
     """Personal phone numbers in ``text``; ``public_numbers`` are the organisation's own."""
     public = {national_number(n) or only_digits(n) for n in public_numbers}
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(ocr_digits(text)):  # "+7 7О7 52О 81 46" from a scan
         national = national_number(match.group())
         if national is None or not _is_valid_shape(match.group()):
             continue
@@ -89,9 +89,12 @@ _FOREIGN_PREFIX = re.compile(r"\+[ \u00a0]?[1-689]")
 
 
 def find_international_phones(text: str) -> Iterator[Found]:
-    """Valid phone numbers written with a country code other than +7."""
+    """Phone numbers written with a country code other than +7."""
     if not _FOREIGN_PREFIX.search(text):
         return
-    for match in phonenumbers.PhoneNumberMatcher(text, "KZ", leniency=phonenumbers.Leniency.VALID):
+    # POSSIBLE, not VALID: a number with a "+" and a plausible length is someone's, even in a
+    # range the numbering plan reserves (+44 7700 900…) or has not allocated yet.
+    matcher = phonenumbers.PhoneNumberMatcher(text, "KZ", leniency=phonenumbers.Leniency.POSSIBLE)
+    for match in matcher:
         if match.raw_string.startswith("+") and match.number.country_code != 7:
             yield Found(PHONE_NUMBER, match.start, match.end, SCORE_IN_CONTEXT)
