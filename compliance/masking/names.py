@@ -16,10 +16,9 @@ match exactly (or with 's).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from compliance.masking.recognizers.morphology import is_common_word
 from compliance.masking.recognizers.name_data import KAZAKH_WORD_NAMES
 from compliance.masking.recognizers.name_rules import (
     INITIALS,
@@ -114,11 +113,7 @@ class NameBook:
         ``mention`` is read for its words (as the name finders see it, Title case);
         ``display`` is how it is written in the document, kept for a new person's value.
         """
-        tokens = [
-            t
-            for t in tokens_of(mention)
-            if is_initials(t) or not (is_not_a_name(t) or is_common_word(t))
-        ]
+        tokens = [t for t in tokens_of(mention) if is_initials(t) or not is_not_a_name(t)]
         if not any(not is_initials(t) for t in tokens):
             return None
         for index, person in enumerate(self.people):
@@ -149,7 +144,7 @@ class NameBook:
         """
         if not self.people:
             return
-        for group in _groups(text):
+        for group in _groups(text, self._owns_lower_case):
             index = 0
             while index < len(group):
                 person, length = self._longest_owner(group, index)
@@ -183,6 +178,12 @@ class NameBook:
                     self.people[person].learn([before[2]])
                 index += length
 
+    def _owns_lower_case(self, word: str) -> bool:
+        """A word in lower case that is a mention of someone here ("спросите маржан")."""
+        if not any(person.owns_word(word) for person in self.people):
+            return False
+        return _looks_like_a_name(word[0].upper() + word[1:])
+
     def _is_unowned_word(self, token: _Token) -> bool:
         return not token[3] and not any(p.owns_word(token[2]) for p in self.people)
 
@@ -204,16 +205,17 @@ class NameBook:
 _Token = tuple[int, int, str, bool]  # start, end, text, is initials
 
 
-def _groups(text: str) -> Iterator[list[_Token]]:
-    """Runs of adjacent name words and initials (words that are not names break a run)."""
+def _groups(text: str, lower_case: Callable[[str], bool] | None = None) -> Iterator[list[_Token]]:
+    """Runs of adjacent name words and initials (words that are not names break a run); a word
+    in lower case stands alone, and only where ``lower_case`` takes it."""
     group: list[_Token] = []
     for match in _TOKEN.finditer(text):
         lower = match.group("lower")
-        if lower is not None:  # a name in lower case stands alone, if it looks like one
+        if lower is not None:
             if group:
                 yield group
                 group = []
-            if _looks_like_a_name(lower[0].upper() + lower[1:]):
+            if lower_case is not None and lower_case(lower):
                 yield [(match.start(), match.end(), lower, False)]
             continue
         token = match.group().rstrip()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -55,44 +56,89 @@ _RUN_GAP = re.compile(r"[ \t\u00a0.\-'’]{1,3}")
 NameTest = Callable[[str], bool]
 
 
-def detection_view(
-    text: str,
-    looks_like_name: NameTest,
-    is_common_word: NameTest,
-    is_lower_name: NameTest | None = None,
-) -> str:
+@dataclass(frozen=True)
+class WordJudge:
+    """How the view tells names from words; each test gets a word in Title case."""
+
+    #: Looks like a name by itself (tables, shapes, morphology).
+    looks_like_name: NameTest
+    #: A dictionary word that is mostly not a proper noun ("Договор", "Машина").
+    is_common_word: NameTest
+    #: A first name or a patronymic: a run of capitals holding one is a name whole.
+    is_strong_name: NameTest
+    #: A name even written in lower case ("маржан", "meruert").
+    is_lower_name: NameTest
+    #: A verb, pronoun, preposition …: never a first name before a surname.
+    is_function_word: NameTest
+    #: A surname by morphology ("Хасанова"), not by its ending alone ("взаиморасчётов").
+    is_surname: NameTest
+    #: The first names that may be written in lower case, lower-cased: a cheap first test.
+    lower_names: frozenset[str] = frozenset()
+
+
+def detection_view(text: str, judge: WordJudge) -> str:
     """``text`` with mixed-script words in one script and ALL CAPS re-cased; same length.
 
-    ``looks_like_name`` and ``is_common_word`` judge a word (given in Title case): a run of
-    capitals holding a name is Title-cased whole, unless the text shouts; any other capital
-    word is lower-cased when it is a common word and Title-cased otherwise (in shouted Latin
-    text, which has no dictionary here, only names are Title-cased). ``is_lower_name`` picks
-    the lower-case words that are names all the same ("спросите маржан"): they are
+    ``judge`` tells names from words: a run of capitals holding a name is Title-cased whole,
+    unless the text shouts; any other capital word is lower-cased when it is a common word and
+    Title-cased otherwise (in shouted Latin text, which has no dictionary here, only names are
+    Title-cased). Lower-case words that are names all the same ("спросите маржан") are
     Title-cased too.
     """
     chars = list(text)
-    for match in _WORDISH.finditer(text):
+    for match in _TO_FOLD.finditer(text):
         word = match.group()
         folded = _one_script(_without_ocr_digits(word)).translate(_PLAIN_LATIN)
         if folded != word:
             chars[match.start() : match.end()] = folded
     folded_text = "".join(chars)
-    judge = (looks_like_name, is_common_word)
-    shouting = _text_shouts(folded_text)
-    for line in _LINE.finditer(folded_text):
-        _recase_line(chars, folded_text, line.start(), line.end(), judge, shouting)
-    if is_lower_name is not None:
-        for match in _LOWER_WORD.finditer(folded_text):
-            titled = _title(match.group())
-            if is_lower_name(titled):
-                chars[match.start() : match.end()] = titled
+    if _TWO_CAPITALS.search(folded_text):
+        shouting = _text_shouts(folded_text)
+        for line in _LINE.finditer(folded_text):
+            _recase_line(chars, folded_text, line.start(), line.end(), judge, shouting)
+    _promote_lower_names(chars, folded_text, judge)
     view = "".join(chars)
     return view if len(view) == len(text) else text
 
 
-#: Letters and digits together: "ТЕГ1", "Ж0ЛДАСБЕК0ВА" as OCR writes them.
-_WORDISH = re.compile(r"[^\W_]+")
-_LOWER_WORD = re.compile(r"(?<![\w.@\-])[a-zа-яёәғқңөұүһі]{4,}(?![\w@])")
+def _promote_lower_names(chars: list[str], text: str, judge: WordJudge) -> None:
+    """Title-case the names written in lower case: a first name of the tables ("маржан"),
+    and two words that read as a first name and a surname ("кирилл зайцев", "дана кенесова",
+    "ламия хасанова")."""
+    words = list(_LOWER_WORD.finditer(text))
+    promoted = {
+        index
+        for index, match in enumerate(words)
+        if match.group() in judge.lower_names and judge.is_lower_name(_title(match.group()))
+    }
+    for index in range(len(words) - 1):
+        first, second = words[index], words[index + 1]
+        if text[first.end() : second.start()] != " ":
+            continue
+        given, family = _title(first.group()), _title(second.group())
+        if not _SURNAME_SHAPE.search(second.group()):
+            continue  # the cheap test first: most pairs of words are not names
+        if judge.is_strong_name(given) or (
+            judge.is_surname(family) and not judge.is_function_word(given)
+        ):
+            promoted.update((index, index + 1))
+    for index in promoted:
+        match = words[index]
+        chars[match.start() : match.end()] = _title(match.group())
+
+
+#: Endings of Russian and Kazakh surnames, checked before a lower-case word costs a lookup.
+_SURNAME_SHAPE = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко)$")
+
+#: Words that need folding: both scripts, letters with digits ("ТЕГ1", "Ж0ЛДАСБЕК0ВА" as OCR
+#: writes them), Latin letters with diacritics, a lower-case l among capitals ("WlLHELMlNA").
+_TO_FOLD = re.compile(
+    r"[^\W_]*(?:[\u0400-\u04ff][A-Za-z\u00c0-\u024f]|[A-Za-z\u00c0-\u024f][\u0400-\u04ff]"
+    r"|[^\W\d_]\d|\d[^\W\d_]|[\u00c0-\u024f]|[A-Z]l|l[A-Z])[^\W_]*"
+)
+_UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_TWO_CAPITALS = re.compile(rf"[{_UP}][{_UP}]")
+_LOWER_WORD = re.compile(r"(?<![\w.@\-])[a-zа-яёәғқңөұүһі]{3,}(?![\w@]|\.\w)")
 #: Digits OCR reads for letters, by the script of the word around them.
 _OCR_DIGITS_CYRILLIC = str.maketrans("013", "ОІЗ")
 _OCR_DIGITS_LATIN = str.maketrans("01", "OI")
@@ -192,7 +238,7 @@ def _recase_line(
     text: str,
     start: int,
     end: int,
-    judge: tuple[NameTest, NameTest],
+    judge: WordJudge,
     text_shouts: bool,
 ) -> None:
     words = [m for m in _LETTERS.finditer(text, start, end) if len(m.group()) >= 2]
@@ -220,19 +266,28 @@ def _recase_run(
     chars: list[str],
     run: list[re.Match[str]],
     shouting: bool,
-    judge: tuple[NameTest, NameTest],
+    judge: WordJudge,
 ) -> None:
-    looks_like_name, is_common_word = judge
+    """Re-case one run of ALL-CAPS words. A run holding a first name or a patronymic is a
+    name whole ("ПОЛОЗОВ ВЕНЕДИКТ": Полозов is also a word); one holding only a word shaped
+    like a surname keeps its common words lower case ("АКТ СВЕРКИ ВЗАИМОРАСЧЁТОВ")."""
+    looks_like_name, is_common_word = judge.looks_like_name, judge.is_common_word
     words = [m for m in run if m.group() not in KEEP_AS_WRITTEN]
     if not words or (len(words) == 1 and len(words[0].group()) <= 3 and len(run) == 1):
         return  # an abbreviation we do not know ("КБК", "AML")
     named = not shouting and any(looks_like_name(_title(m.group())) for m in words)
+    strong = named and any(judge.is_strong_name(_title(m.group())) for m in words)
     for match in words:
         word = match.group()
         titled = _title(word)
         common = is_common_word(titled)
         unknown = not common and not (shouting and word.isascii())
-        if (named and (len(word) <= 3 or not common)) or looks_like_name(titled) or unknown:
+        if (
+            strong
+            or (named and (len(word) <= 3 or not common))
+            or looks_like_name(titled)
+            or unknown
+        ):
             chars[match.start() : match.end()] = titled
         else:
             chars[match.start() : match.end()] = _lower(word)

@@ -34,15 +34,18 @@ FLOORS: dict[str, dict[str, float]] = {
         "IBAN_CODE": 100.0,
         "KZ_BIN": 100.0,
         "ID_DOC": 100.0,
-        "look-alikes kept": 99.0,
+        "PHONE_NUMBER": 100.0,
+        "DATE_OF_BIRTH": 100.0,
+        "look-alikes kept": 99.5,
     },
     "handwritten": {
-        "PERSON": 97.5,
+        "PERSON": 98.0,
         "EMAIL_ADDRESS": 100.0,
         "CREDIT_CARD": 100.0,
         "IBAN_CODE": 100.0,
         "KZ_BIN": 100.0,
-        "look-alikes kept": 95.5,
+        "PHONE_NUMBER": 100.0,
+        "look-alikes kept": 98.0,
     },
 }
 

@@ -129,13 +129,14 @@ def only_digits(value: str) -> str:
 #: for 1.
 _DIGIT_LOOKALIKES = str.maketrans("OОoоЗзIlІі|", "00003311111")
 _DIGITISH = re.compile(r"[0-9OОoоЗзIlІі|]+")
+_LOOKALIKE_BY_DIGIT = re.compile(r"\d[OОoоЗзIlІі|]|[OОoоЗзIlІі|]\d")
 
 
 def ocr_digits(text: str) -> str:
     """``text`` with digit look-alikes inside numbers read as digits ("+7 7О7 52О 81 46",
     "2З/09/1999", "О51 772 З08"); same length, so offsets hold. A look-alike counts only in a
     run of digit-like characters that holds at least one real digit, so words stay words."""
-    if not _DIGITISH.search(text):
+    if not _LOOKALIKE_BY_DIGIT.search(text):
         return text
     chars = list(text)
     for match in _DIGITISH.finditer(text):

@@ -74,15 +74,16 @@ _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 
 @lru_cache(maxsize=65536)
 def is_common_word(word: str) -> bool:
-    """True for a Cyrillic word of pymorphy3's dictionary that is never a proper noun
-    ("ДОГОВОР", "БАНКОВСКОГО"): a capitalized heading word, not a name."""
+    """True for a Cyrillic word of pymorphy3's dictionary that is mostly not a proper noun
+    ("ДОГОВОР", "БАНКОВСКОГО", "машина"): a heading word, not a name."""
     low = word.lower()
     if len(low) < 2 or not ("\u0400" <= low[0] <= "\u04ff"):
         return False
     parses = _analyzer().parse(low)
     if not parses or not bool(parses[0].is_known):
         return False
-    return not any(_PROPER & set(parse.tag.grammemes) for parse in parses)
+    proper = sum(float(p.score) for p in parses if _PROPER & set(p.tag.grammemes))
+    return proper < NAME_WEIGHT
 
 
 @lru_cache(maxsize=65536)
@@ -94,3 +95,20 @@ def is_place_word(word: str) -> bool:
     parses = _analyzer().parse(low)
     place = sum(float(parse.score) for parse in parses if "Geox" in parse.tag.grammemes)
     return place >= NAME_WEIGHT
+
+
+_NOT_NOUNS = frozenset(
+    {"PREP", "CONJ", "PRCL", "NPRO", "VERB", "INFN", "ADVB", "PRED", "INTJ", "GRND", "PRTF"}
+    | {"PRTS", "NUMR", "COMP"}
+)
+
+
+@lru_cache(maxsize=65536)
+def is_function_word(word: str) -> bool:
+    """True for a Cyrillic word pymorphy3 reads first as a verb, pronoun, preposition, adverb
+    and the like: never the first name before a surname ("писала Хасанова")."""
+    low = word.lower()
+    if not low or not ("\u0400" <= low[0] <= "\u04ff"):
+        return False
+    parses = _analyzer().parse(low)
+    return bool(parses) and parses[0].tag.POS in _NOT_NOUNS

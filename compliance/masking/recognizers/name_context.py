@@ -111,7 +111,7 @@ CONTEXT_RULES = tuple(
         rf"(?:^|[\n&?;])[ \t]*{_NAME_FIELD}[ \t]*=[ \t]*{_RUN}",
         rf"{_LINE_START}(?:{_NAME_FIELD}[ \t]*/[ \t]*)?{_NAME_FIELD}[ \t]*[:\-]?[ \t]*{_RUN}"
         r"(?=[ \t]*(?:[/,\n<]|$))",
-        rf"(?:\d|[{_LOW_CYR}a-z])[ \t]*\([ \t]*{_RUN}[ \t]*\)",
+        rf"(?:\d|{NAME_WORD})[ \t]*\([ \t]*{_RUN}[ \t]*\)",
         rf"/[ \t]*{_RUN}[ \t]*/",
         rf"{_TITLE}[ \t]+{_RUN}",
         rf"(?<![\w-]){_ROLE}[ \t]+(?:—[ \t]+)?{_RUN}",

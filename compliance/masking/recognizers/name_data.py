@@ -132,6 +132,8 @@ app apple google visa mastercard kaspi halyk telegram whatsapp viber iphone andr
 инженер технолог инженер-технолог engineer senior junior lead specialist consultant analyst
 coordinator assistant secretary accountant economist lawyer operator cashier courier
 sirs madams colleagues ауыл ауылы әкім әкімі әкімдігі адвокат нотариус
+гражданин гражданина гражданину гражданка гражданки гражданке господин госпожа
+частный судебный исполнитель чси
 """
 
 
@@ -144,7 +146,8 @@ def _words(table: str) -> tuple[str, ...]:
 _KAZAKH_WORD_NAMES = """
     қымбат сағат арман бақыт жеңіс мирас сапар болат алмас дана нұр ерік сабыр рахат береке
     мейір айдын шолпан толқын жұлдыз гаухар інжу маржан ақбота сәуле ләззат шынар бота ислам
-    ақжол асыл ырыс сымбат салтанат мақсат жанат нарық ерлан думан
+    ақжол асыл ырыс сымбат салтанат мақсат жанат нарық ерлан думан батыр хан би ата ана бай
+    абай абылай
 """
 KAZAKH_WORD_NAMES = frozenset(_KAZAKH_WORD_NAMES.split())
 

@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from compliance.masking.entities import PERSON, SCORE_NAME
 from compliance.masking.recognizers.base import Found, within_one_edit
-from compliance.masking.recognizers.morphology import is_common_word, is_place_word, name_kind
+from compliance.masking.recognizers.morphology import (
+    is_common_word,
+    is_function_word,
+    is_place_word,
+    name_kind,
+)
 from compliance.masking.recognizers.name_context import (
     CONTEXT_RULES,
     INITIALS,
@@ -56,7 +62,7 @@ from compliance.masking.recognizers.name_data import (
     NOT_NAMES,
     TRANSLITERATED_FIRST_NAMES,
 )
-from compliance.masking.view import detection_view
+from compliance.masking.view import WordJudge, detection_view
 
 _TOKEN = re.compile(rf"{INITIALS}|{NAME_WORD}")
 
@@ -73,6 +79,7 @@ _LAT_SURNAME = re.compile(
 )
 _LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
 
+_FIRST_NAMES = CYRILLIC_FIRST_NAMES | TRANSLITERATED_FIRST_NAMES
 _LONE_WORD = re.compile(rf"(?<![\w.\-@]){NAME_WORD}(?![\w@]|\.\w)")
 ANY_RUN = re.compile(rf"(?<![\w.]){RUN}(?![\w])")
 _LATIN_WORD = r"[A-Z][a-z]{2,}(?:['’\-][A-Z]?[a-z]+)?"
@@ -89,14 +96,23 @@ _COMMON_NOUN = re.compile(
 )
 #: A noun after a capitalized pair that makes it a business or a building: "Nurly Tau business
 #: centre", "Fenwick Coffee Roasters", "Hollybank Crescent".
-_ORGANISATION_AFTER = re.compile(
-    r"[ \t]+(?i:business|centre|center|mall|plaza|hotel|university|college|school|broker"
+_ORGANISATION_WORDS = (
+    r"(?i:business|centre|center|mall|plaza|hotel|university|college|school|broker"
     r"|bank|coffee|roasters|design|studio|group|holding|partners|capital|invest|consulting"
     r"|logistics|market|shop|store|cafe|restaurant|clinic|hospital|branch|office|tower"
-    r"|residence|park|crescent|road|close|drive|lane|terrace|court|street|avenue|square)\b"
+    r"|residence|park|crescent|road|close|drive|lane|terrace|court|street|avenue|square"
+    r"|academy|institute|foundation|fund|insurance|finance|pharma|motors|airlines|airways)"
 )
+_ORGANISATION_AFTER = re.compile(rf"[ \t]+{_ORGANISATION_WORDS}\b")
+_ORGANISATION_WORD = re.compile(rf"{_ORGANISATION_WORDS}")
+#: A model code right before the pair ("Dyson V12 Detect Slim") or right after it, glued by a
+#: slash ("Ingenico Move/5000").
+_MODEL_BEFORE = re.compile(r"\b[A-Za-z]*\d[\w\-]*[ \t]+$")
 _MODEL_NUMBER = re.compile(r"[ \t]+(?:[A-Z]{0,3}\d{1,4}[A-Za-z]?|Pro|Max|Plus|Ultra|Lite|Mini)\b")
-_PLACE_BEFORE = re.compile(r"\b(?:at|in|via|near|of|the)\s$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:at|in|via|near|of|the)(?:\s+(?:your|our|the|my|his|her|their))?\s$", re.IGNORECASE
+)
+_CAPITALIZED_BEFORE = re.compile(r"(?:^|\s)[A-Z][\w\-]*\s$")
 _COMPANY_FORM = r"(?:LLP|LLC|JSC|Ltd|Inc|IE|PLC|GmbH|ТОО|АО|ИП|ЖШС|АҚ|ЖК|ООО|ОАО|ЗАО|ПАО)"
 _COMPANY_BEFORE = re.compile(rf"\b{_COMPANY_FORM}[ \t]*[«\"“][ \t]*$")
 _COMPANY_AFTER = re.compile(rf"[ \t]*(?:[{UPPER}][\w\-]*[ \t]+){{0,2}}{_COMPANY_FORM}\b")
@@ -184,13 +200,31 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _is_filler(token: str) -> bool:
+    if is_initials(token):
+        return False  # "С." is an initial, not the preposition "с"
     return is_not_a_name(token.rstrip(". "))
 
 
+def _is_strong_name(token: str) -> bool:
+    return not is_not_a_name(token) and (is_first_name_like(token) or is_patronymic_like(token))
+
+
+_JUDGE = WordJudge(
+    looks_like_name=is_name_word,
+    is_common_word=is_common_word,
+    is_strong_name=_is_strong_name,
+    is_lower_name=is_unambiguous_first_name,
+    is_function_word=is_function_word,
+    is_surname=lambda token: name_kind(token) == "surname",
+    lower_names=frozenset(name.lower() for name in _FIRST_NAMES if len(name) >= 4),
+)
+
+
+@lru_cache(maxsize=256)
 def name_view(text: str) -> str:
     """``text`` as the name finders read it (:mod:`compliance.masking.view`): look-alike
     letters in one script, ALL CAPS re-cased; same length, same offsets."""
-    return detection_view(text, is_name_word, is_common_word, is_unambiguous_first_name)
+    return detection_view(text, _JUDGE)
 
 
 def has_own_evidence(tokens: list[str]) -> bool:
@@ -201,8 +235,9 @@ def has_own_evidence(tokens: list[str]) -> bool:
         return False
     first = any(is_first_name_like(w) for w in words)
     surname = any(is_surname_like(w) for w in words)
-    if len(words) < len(tokens):  # initials: "Ахметова Ж.Қ.", "A. Smith", "J. Wilde"
-        return surname or first or all(len(w) >= 3 and w.isascii() for w in words)
+    if len(words) < len(tokens):  # initials: "Ахметова Ж.Қ.", "A. Smith", "J. Wilde", "Иминов Д."
+        shaped = any(is_surname_shaped(w) for w in words)
+        return surname or shaped or first or all(len(w) >= 3 and w.isascii() for w in words)
     if first or any(is_patronymic_like(w) for w in words):
         return True
     return surname and all(len(w) >= 3 for w in words)
@@ -222,12 +257,20 @@ def find_capitalized_pairs(text: str) -> Iterator[Found]:
     bench/masking.py --ablation counts them.
     """
     for match in LATIN_PAIR.finditer(text):
-        before = text[max(0, match.start() - 6) : match.start()]
+        before = text[max(0, match.start() - 14) : match.start()]
         if _PLACE_BEFORE.search(before) or _near_company(text, match.start(), match.end()):
             continue
+        if _CAPITALIZED_BEFORE.search(before):
+            continue  # "Tefal Ultimate Pure": a longer capitalized name, a brand and its line
         if _MODEL_NUMBER.match(text, match.end()) or names_a_company(text, *match.span()):
             continue
-        if _ORGANISATION_AFTER.match(text, match.end()):
+        if _ORGANISATION_AFTER.match(text, match.end()) or _MODEL_BEFORE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
+            continue
+        if text[match.end() : match.end() + 2].startswith("/") or any(
+            _ORGANISATION_WORD.fullmatch(word) for word in match.group().split()
+        ):
             continue  # a product and its model: "Redmi Note 13", "Samsung Galaxy A54"
         words = match.group().split()
         if not any(is_not_a_name(w) or _has_common_noun_ending(w) for w in words):
@@ -269,7 +312,11 @@ _COMPANY_WORD = re.compile(
 def names_a_company(text: str, start: int = 0, end: int | None = None) -> bool:
     """A run that ends in a company word ("Саябақ Банк", "Sayabak Web"): an organisation."""
     tail = text[start:end].split()
-    return bool(tail) and _COMPANY_WORD.fullmatch(tail[-1]) is not None
+    if not tail:
+        return False
+    return _COMPANY_WORD.fullmatch(tail[-1]) is not None or any(
+        _ORGANISATION_WORD.fullmatch(word) for word in tail
+    )
 
 
 def _is_misspelt_filler(token: str) -> bool:
@@ -311,7 +358,10 @@ def find_names_by_rules(text: str) -> Iterator[Found]:
     yield from find_capitalized_pairs(text)
     for match in _LONE_WORD.finditer(text):
         start, end = match.start(), match.end()
+        if match.group() not in _FIRST_NAMES:
+            continue  # the cheap test first
         if is_unambiguous_first_name(match.group()) and not _near_company(text, start, end):
             yield Found(PERSON, start, end, SCORE_NAME)
-    for start, end in find_mrz_names(text):
-        yield Found(PERSON, start, end, SCORE_NAME)
+    if "<<" in text:
+        for start, end in find_mrz_names(text):
+            yield Found(PERSON, start, end, SCORE_NAME)

@@ -25,6 +25,7 @@ from typing import Any
 
 from compliance.masking.entities import PERSON, SCORE_NAME
 from compliance.masking.recognizers.base import Found
+from compliance.masking.recognizers.morphology import is_place_word
 from compliance.masking.recognizers.name_rules import (
     NAME_WORD,
     find_names_by_rules,
@@ -68,7 +69,7 @@ def load_ner() -> NerTagger:
 
 def _joins_before(text: str, word_start: int, word: str) -> bool:
     """A word before a name joins it if it looks like a name, or is capitalized mid-sentence."""
-    if is_not_a_name(word):
+    if is_not_a_name(word) or is_place_word(word):  # "округа Шымкента Ахметжанов"
         return False
     if is_name_word(word):
         return True
@@ -185,7 +186,10 @@ def find_names(text: str, tagger: NerTagger | None) -> Iterator[Found]:
             yield found
     if tagger is not None and CYRILLIC.search(view):
         for found in find_names_by_ner(view, tagger):
-            if is_place_name(view, found.start, found.end):
+            value = view[found.start : found.end]
+            if is_place_name(view, found.start, found.end) or (
+                " " not in value and is_place_word(value)  # "округа Шымкента": a city
+            ):
                 continue
             if view is text or _is_name_or_as_written(text, view, found):
                 yield found

@@ -42,7 +42,7 @@ _KZ_MOBILE = re.compile(r"7(?:0\d|47|5\d|6\d|7\d)")
 #: Mobiles, KZ and Russian (9xx): they reach a person whatever the words around them say.
 _MOBILE = re.compile(rf"{_KZ_MOBILE.pattern}|9")
 _HOTLINE_BEFORE = re.compile(
-    r"горяч\w*|hot\s*line|call[\s-]*cent|колл-?центр|контакт-?центр|справочн"
+    r"горяч\w*|hot\s*line|call[\s-]*(?:cent|центр)|колл-?центр|контакт-?центр|справочн"
     r"|сенім\s*телефон|(?:^|\W)(?:по)?звоните\s*(?:на|по)?\s*$|(?:^|\W)call\s*$"
 )
 _HOTLINE_AFTER = re.compile(r"\W{0,3}(?:сенім|нөміріне\s*хабарлас|желісі)", re.IGNORECASE)
