@@ -106,6 +106,7 @@ class NameBook:
     """The people named in one document, and where they are mentioned."""
 
     people: list[Person] = field(default_factory=list)
+    _heads_cache: tuple[int, frozenset[str]] | None = field(default=None, repr=False)
 
     def add(self, mention: str, display: str | None = None) -> int | None:
         """Record a mention; returns the person's index (None if it holds no name words).
@@ -180,9 +181,21 @@ class NameBook:
 
     def _owns_lower_case(self, word: str) -> bool:
         """A word in lower case that is a mention of someone here ("спросите маржан")."""
+        if _folded(word)[:_MIN_BASE] not in self._heads():
+            return False  # the cheap test first: no one's name starts so
         if not any(person.owns_word(word) for person in self.people):
             return False
         return _looks_like_a_name(word[0].upper() + word[1:])
+
+    def _heads(self) -> frozenset[str]:
+        """The first letters of every form and base of every person (folded)."""
+        key = sum(len(p.forms) + len(p.bases) for p in self.people)
+        if self._heads_cache is None or self._heads_cache[0] != key:
+            heads = frozenset(
+                word[:_MIN_BASE] for p in self.people for word in (*p.forms, *p.bases)
+            )
+            self._heads_cache = (key, heads)
+        return self._heads_cache[1]
 
     def _is_unowned_word(self, token: _Token) -> bool:
         return not token[3] and not any(p.owns_word(token[2]) for p in self.people)

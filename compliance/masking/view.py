@@ -111,24 +111,24 @@ def _promote_lower_names(chars: list[str], text: str, judge: WordJudge) -> None:
         for index, match in enumerate(words)
         if match.group() in judge.lower_names and judge.is_lower_name(_title(match.group()))
     }
-    for index in range(len(words) - 1):
-        first, second = words[index], words[index + 1]
-        if text[first.end() : second.start()] != " ":
-            continue
-        given, family = _title(first.group()), _title(second.group())
-        if not _SURNAME_SHAPE.search(second.group()):
-            continue  # the cheap test first: most pairs of words are not names
+    for pair in _LOWER_PAIR.finditer(text):
+        given, family = _title(pair.group(1)), _title(pair.group(2))
         if judge.is_strong_name(given) or (
             judge.is_surname(family) and not judge.is_function_word(given)
         ):
-            promoted.update((index, index + 1))
+            for start, end in (pair.span(1), pair.span(2)):
+                chars[start:end] = _title(text[start:end])
     for index in promoted:
         match = words[index]
         chars[match.start() : match.end()] = _title(match.group())
 
 
-#: Endings of Russian and Kazakh surnames, checked before a lower-case word costs a lookup.
-_SURNAME_SHAPE = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко)$")
+_LOW = "a-zа-яёәғқңөұүһі"
+#: Two lower-case words, the second ending like a surname: the pairs worth a lookup.
+_LOWER_PAIR = re.compile(
+    rf"(?<![\w.@\-])([{_LOW}]{{3,}}) (?=([{_LOW}]{{3,}}"
+    r"(?:ов|ев|ин|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко))(?![\w@]|\.\w))"
+)
 
 #: Words that need folding: both scripts, letters with digits ("ТЕГ1", "Ж0ЛДАСБЕК0ВА" as OCR
 #: writes them), Latin letters with diacritics, a lower-case l among capitals ("WlLHELMlNA").

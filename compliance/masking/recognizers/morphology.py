@@ -45,16 +45,19 @@ def load_morphology() -> None:
 
 
 @lru_cache(maxsize=65536)
-def name_kind(word: str) -> str | None:
+def name_kind(word: str, *, guessed: bool = False) -> str | None:
     """``first``, ``surname`` or ``patronymic`` if pymorphy3 reads the Cyrillic ``word`` as
-    one, else None. ``word`` is compared in lower case."""
+    one, else None. ``word`` is compared in lower case. A word outside the dictionary counts
+    only with a Kazakh name's ending, unless ``guessed`` (the caller has other evidence: a
+    lower-case pair "ламия хасанова")."""
     low = word.lower()
     if len(low) < 3 or not ("\u0400" <= low[0] <= "\u04ff"):
         return None
     weights: dict[str, float] = {}
     place = 0.0
     parses = _analyzer().parse(low)
-    if not any(parse.is_known for parse in parses) and not _KAZAKH_NAME_ENDING.search(low):
+    known = any(parse.is_known for parse in parses)
+    if not (known or guessed or _KAZAKH_NAME_ENDING.search(low)):
         return None
     for parse in parses:
         grammemes = parse.tag.grammemes

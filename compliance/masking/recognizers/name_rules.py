@@ -215,7 +215,7 @@ _JUDGE = WordJudge(
     is_strong_name=_is_strong_name,
     is_lower_name=is_unambiguous_first_name,
     is_function_word=is_function_word,
-    is_surname=lambda token: name_kind(token) == "surname",
+    is_surname=lambda token: name_kind(token, guessed=True) == "surname",
     lower_names=frozenset(name.lower() for name in _FIRST_NAMES if len(name) >= 4),
 )
 
