@@ -68,6 +68,9 @@ def test_english_addresses_are_found_whole(address: str) -> None:
         "Balkhash, Saryarka Avenue, house 14, app. 9",
         "Orken St 12, apt 5, Uralsk",
         "PAVLODAR, ZHAYAU MUSA AVE 150, APT 21",
+        "Respublika Kazakhstan, Kokshetau, Akan Seri batyr str, 17",
+        "Petropavl, Internatsionalnaya st., h. 55, ap. 12",
+        "apartment 5, 12 Kerey Street, Zhezkazgan",
     ],
 )
 def test_english_transliterations_are_found_whole(address: str) -> None:
@@ -84,6 +87,9 @@ def test_english_transliterations_are_found_whole(address: str) -> None:
         "Ақсай-5 ықшамаудан, 12 үй, 40 пәтер",
         "Семей қаласы, Абылайхан кошеси 77, 14 пэтер",
         "Алтынсарин даңгылы, 8-үй, 2-кеңсе",
+        "Шымкент қ., Нұрсат ы/а, 5-үй",
+        "Байтұрсынұлы к-сі 12",
+        "ТҮРКІСТАН ҚАЛАСЫ, ЕСІМ ХАН ДАҢҒЫЛЫ 150, 12 ПӘТЕР",
     ],
 )
 def test_kazakh_forms_and_russian_keyboard_spellings_are_found_whole(address: str) -> None:
@@ -107,6 +113,11 @@ def test_a_kazakh_house_with_a_slash_and_a_flat_is_an_address_without_a_street()
         "ул. Свободы, д. 6, стр. 2",
         "кв-л 12, д. 8",
         "Г. АКТОБЕ, УЛ. ЖАНКОЖА БАТЫРА, Д. 22, КВ. 5",
+        "Актау, 27 мкр, 5 дом, 40 кв",
+        "5-й микрорайон, дом 12",
+        "ул. им. Курмангазы 5, кв.12/1",
+        "Астана, ул. Кенесары 5/2, ВП-12",
+        "Сарыарка р-н, ул. Тимирязева 42, корпус 15б",
     ],
 )
 def test_russian_microdistrict_village_and_postcode_forms_are_found_whole(address: str) -> None:
@@ -142,6 +153,23 @@ def test_two_addresses_in_one_text_are_found_apart() -> None:
     assert addresses(text) == ["ул. Лесная 4, кв. 2", "пр. Мира, д. 10"]
 
 
+def test_a_home_next_to_a_branch_is_still_an_address() -> None:
+    text = "Я живу рядом с отделением, ул. Лесная 150, кв. 5"
+    assert addresses(text) == ["ул. Лесная 150, кв. 5"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Отделение №5 на пр. Мира 150 закрыто.",
+        "Our branch at 150 Lesnaya St was closed.",
+        "Банкомат на ул. Лесная, д. 22 не выдал деньги.",
+    ],
+)
+def test_the_address_of_a_bank_branch_or_atm_is_left_alone(text: str) -> None:
+    assert addresses(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -164,6 +192,7 @@ def test_two_addresses_in_one_text_are_found_apart() -> None:
         "Kazakhstan, Almaty, 050000",
         "2 этаж, офис банка",
         "Meet me at St Regis, Almaty, 12 May.",
+        "Квартира 40 кв. м, рядом ул. Лесная.",
     ],
 )
 def test_a_lookalike_is_not_an_address(text: str) -> None:

@@ -61,7 +61,7 @@ _NO = rf"(?:№{_H}*)?"
 
 _STREET = (
     rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
-    rf"{_S}(?:\d{{1,2}}{_H}+)?{_NAME}"
+    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?{_NAME}"
     rf"|{_B}(?i:(?:{w.MICRO})\.?){_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
     rf"|{_B}{_ORDINAL}{_S1}(?i:{w.MICRO})\.?{_E}"
     rf"|{_NAME}{_S1}(?i:{w.STREET_AFTER}){_E}"
@@ -76,11 +76,11 @@ _HOUSE = (
     rf"|{_B}{_NUMBER}{_H}*-?{_H}*(?i:{w.HOUSE_AFTER}){_E}"
 )
 _FLAT = (
-    rf"{_B}(?i:{w.FLAT_BEFORE})\.?{_S}{_NO}\d{{1,4}}[A-Za-zА-Яа-яЁё]?{_E}"
+    rf"{_B}(?i:{w.FLAT_BEFORE})\.?{_S}-?{_NO}\d{{1,4}}[A-Za-zА-Яа-яЁё]?(?:[/-]\d{{1,4}})?{_E}"
     rf"|{_B}\d{{1,4}}{_H}*-?{_H}*(?i:{w.FLAT_AFTER}){_E}"
 )
 _EXTRA = (
-    rf"{_B}(?i:{w.EXTRA_BEFORE}){_S}{_NO}(?:\d{{1,3}}|[A-ZА-ЯЁ]){_E}"
+    rf"{_B}(?i:{w.EXTRA_BEFORE}){_S}{_NO}(?:\d{{1,3}}[A-Za-zА-Яа-яЁё]?|[A-ZА-ЯЁ]){_E}"
     rf"|{_B}{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}){_E}"
 )
 _TOKEN = re.compile(
@@ -101,6 +101,11 @@ _PLACE_BEFORE = re.compile(rf"(?<![\w-])({_WORD}),{_H}*$")
 _PLACE_AFTER = re.compile(rf",{_H}*({_WORD})(?={_H}*(?:[.;)\n]|$))")
 _OPENS_ADDRESS = re.compile(r"(?:^|[:(\n—–-]|\b(?:in|at|to|from|в|во|по|на)\b)\s*$", re.I)
 
+#: A bank's own place named just before the address, in the same sentence.
+_BRANCH = re.compile(
+    r"(?i:отделени|филиал|branch|цон|бөлімше|банкомат|atm|терминал|офис\s+банка|bank\s+office)"
+    r"[^.!?\n]{0,40}$"
+)
 #: The pairs of neighbouring parts that make a chain an address.
 _CORE = frozenset(
     {
@@ -125,9 +130,19 @@ def find_addresses(text: str) -> Iterator[Found]:
     """Street addresses in ``text``, with the place and postcode written next to them."""
     seen = _unconfused(text)
     for chain in _chains(seen, _parts(seen)):
-        if any((a.kind, b.kind) in _CORE for a, b in pairwise(chain)):
+        if _is_address(seen, chain):
             start, end = _widened(seen, chain[0].start, chain[-1].end)
             yield Found(ADDRESS, start, end, SCORE_IN_CONTEXT)
+
+
+def _is_address(text: str, chain: list[_Part]) -> bool:
+    """A street with its house, number or flat (…); a bank's branch or ATM is no one's home."""
+    if not any((a.kind, b.kind) in _CORE for a, b in pairwise(chain)):
+        return False
+    if any(part.kind == "flat" for part in chain):
+        return True
+    start = chain[0].start
+    return _BRANCH.search(text, max(0, start - 60), start) is None
 
 
 def _parts(text: str) -> list[_Part]:
