@@ -71,6 +71,7 @@ def test_english_addresses_are_found_whole(address: str) -> None:
         "Respublika Kazakhstan, Kokshetau, Akan Seri batyr str, 17",
         "Petropavl, Internatsionalnaya st., h. 55, ap. 12",
         "apartment 5, 12 Kerey Street, Zhezkazgan",
+        "Ekibastuz, Vostochny 3 microdistrict, bld. 41/2, office No. 17",
     ],
 )
 def test_english_transliterations_are_found_whole(address: str) -> None:
@@ -89,6 +90,7 @@ def test_english_transliterations_are_found_whole(address: str) -> None:
         "Алтынсарин даңгылы, 8-үй, 2-кеңсе",
         "Шымкент қ., Нұрсат ы/а, 5-үй",
         "Байтұрсынұлы к-сі 12",
+        "Жаңаөзен қ., 7 ш/а, 120А үй, 116 пәтер",
         "ТҮРКІСТАН ҚАЛАСЫ, ЕСІМ ХАН ДАҢҒЫЛЫ 150, 12 ПӘТЕР",
     ],
 )
@@ -114,6 +116,9 @@ def test_a_kazakh_house_with_a_slash_and_a_flat_is_an_address_without_a_street()
         "кв-л 12, д. 8",
         "Г. АКТОБЕ, УЛ. ЖАНКОЖА БАТЫРА, Д. 22, КВ. 5",
         "Актау, 27 мкр, 5 дом, 40 кв",
+        "г.Сатпаев, 3-мкр, дом 14 А, кв 9",
+        'Атырау, ул. Курмангазы, 5 "А", кв. 12',
+        "г. Кокшетау, ул. Сулейменова, д. 12, кв. 5, 020000",
         "5-й микрорайон, дом 12",
         "ул. им. Курмангазы 5, кв.12/1",
         "Астана, ул. Кенесары 5/2, ВП-12",
@@ -142,6 +147,20 @@ def test_ocr_noise_does_not_hide_an_address(text: str, address: str) -> None:
 
 def test_a_city_in_no_list_before_the_street_joins_the_address() -> None:
     assert addresses("Адрес: Шиели, ул. Сыганак 14") == ["Шиели, ул. Сыганак 14"]
+
+
+def test_a_city_in_no_list_after_the_words_by_the_address_joins_it() -> None:
+    assert addresses("Приезжайте по адресу Шиели, ул. Сыганак 14") == ["Шиели, ул. Сыганак 14"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["Алматы, Жарокова 150-12", "г. Шымкент, Толе би 59, кв. 3", "Almaty, Dostyk 43, apt 5"],
+)
+def test_a_street_without_its_type_after_a_known_city_is_found_by_its_number(
+    address: str,
+) -> None:
+    assert addresses(f"Адрес: {address}.") == [address]
 
 
 def test_a_city_in_no_list_after_the_flat_joins_the_address() -> None:
@@ -193,6 +212,8 @@ def test_the_address_of_a_bank_branch_or_atm_is_left_alone(text: str) -> None:
         "2 этаж, офис банка",
         "Meet me at St Regis, Almaty, 12 May.",
         "Квартира 40 кв. м, рядом ул. Лесная.",
+        "Был в Астане, ЭКСПО 2017 понравилось.",
+        "Алматы, 12 мая 2026 года",
     ],
 )
 def test_a_lookalike_is_not_an_address(text: str) -> None:

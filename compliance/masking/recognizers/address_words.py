@@ -23,7 +23,7 @@ CITIES = (
     "|Ekibastuz|Zhezkazgan|Konaev|Kaskelen|Balkhash|Rudny|Zhanaozen|Satpayev|Baikonur|Kosshy"
 )
 COUNTRY = (
-    r"(?i:(?:Республика\s+)?Казахстан|Қазақстан(?:\s+Республикасы)?"
+    r"РК|RK|(?i:(?:Республика\s+)?Казахстан|Қазақстан(?:\s+Республикасы)?"
     r"|(?:Republic\s+of\s+|Respublika\s+)?Kazakhstan)"
 )
 
@@ -40,7 +40,7 @@ STREET_BEFORE_DOT = r"пр|пер|ш|пл|наб|бул|туп|pr|md|mcr|str|st|
 #: Micro-districts, which may be named by a number alone: "мкр. 5", "5 мкр", "Aksai-4 md.".
 MICRO = (
     r"мкр|мкрн|мкр-н|микрорайон|м-н|кв-л|mkr|mkrn|md|mcr|mikrorayon|microdistrict"
-    r"|micro-district|ша[ғг]ын\s*аудан[ыи]?|[ыи]?[қк]шам\s*аудан[ыи]?"
+    r"|micro-district|ша[ғг]ын\s*аудан[ыи]?|[ыи]?[қк]шам\s*аудан[ыи]?|ы/а|ш/а"
 )
 #: After the name: "Мұқанов көшесі", "Абай даңғылы", "Rozybakiev St", "Stepnoy-2 microdistrict".
 STREET_AFTER = (
@@ -70,9 +70,10 @@ PLACE_AFTER = (
 )
 
 # -- house, flat and the rest -------------------------------------------------------------
-#: A house number: "137/1", "120А", "12 A", "5-2", "12a".
+#: A house number: "137/1", "120А", "12 A", "5-2", "12a", '5 "А"'.
 HOUSE_NUMBER = (
-    r"\d{1,4}(?:[A-ZА-ЯЁ](?![\w])|[ \u00a0][A-ZА-ЯЁ](?![\w.])|[a-zа-яё](?![\w]))?"
+    r"\d{1,4}(?:[A-ZА-ЯЁ](?![\w])|[ \u00a0][A-ZА-ЯЁ](?![\w.])|[a-zа-яё](?![\w])"
+    r"|[ \u00a0]?[\"«][A-Za-zА-Яа-яЁё][\"»])?"
     r"(?:[/-]\d{1,4}[A-Za-zА-Яа-яЁё]?(?![\w]))?"
 )
 #: Before the house number: "д. 12", "дом 12", "bld 137/1", "h. 5", "үй 5".

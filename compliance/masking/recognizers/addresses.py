@@ -57,14 +57,14 @@ _WORD = rf"(?=[{_UP}])(?!(?i:{_KEYWORD})(?![\w-]))[{_UP}][\w'’]*(?:-\w+)*"
 _NAME = rf"{_WORD}(?:{_H}+(?:{_WORD}|(?:{w.LINK}){_E})){{0,3}}"
 _ORDINAL = r"\d{1,3}(?:-?(?:й|ый|ий|ші|шы|th|st|nd|rd))?"
 _NUMBER = w.HOUSE_NUMBER
-_NO = rf"(?:№{_H}*)?"
+_NO = rf"(?:(?:№|(?i:no)\.?){_H}*)?"
 
 _STREET = (
     rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
     rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?{_NAME}"
     rf"|{_B}(?i:(?:{w.MICRO})\.?){_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
-    rf"|{_B}{_ORDINAL}{_S1}(?i:{w.MICRO})\.?{_E}"
-    rf"|{_NAME}{_S1}(?i:{w.STREET_AFTER}){_E}"
+    rf"|{_B}{_ORDINAL}(?:{_S1}|-)(?i:{w.MICRO})\.?{_E}"
+    rf"|{_NAME}(?:{_H}+\d{{1,2}})?{_S1}(?i:{w.STREET_AFTER}){_E}"
 )
 _PLACE = (
     rf"{_B}(?i:{w.PLACE_BEFORE}){_S}{_WORD}"
@@ -92,14 +92,21 @@ _TOKEN = re.compile(
 _ANCHOR = re.compile(
     rf"\b(?:{w.STREET_BEFORE}|{w.STREET_BEFORE_DOT}|{w.STREET_AFTER}|{w.MICRO}"
     rf"|{w.HOUSE_BEFORE}|{w.HOUSE_AFTER})(?![^\W\d_])"
+    rf"|\b(?:{CITIES.lower()}),{_H}*[^\W\d_]+(?:{_H}+[^\W\d_]+){{0,2}}{_H}+\d"
 )
 #: How far before and after such a word an address can reach.
 _REACH = 160
+#: After a place, a street written without its type: "Алматы, Абая 150-12".
+_UNTYPED_STREET = re.compile(
+    rf"[,;]{_H}*({_NAME}){_H}+(?=\d{{1,3}}[A-Za-zА-Яа-яЁё]?(?:[-/]\d{{1,4}})?(?![\w]|[.,:/]\d))"
+)
 _GAP = re.compile(rf"{_H}*[,;]?{_S}")
 _SPACE_ONLY = re.compile(rf"{_H}+")
 _PLACE_BEFORE = re.compile(rf"(?<![\w-])({_WORD}),{_H}*$")
 _PLACE_AFTER = re.compile(rf",{_H}*({_WORD})(?={_H}*(?:[.;)\n]|$))")
-_OPENS_ADDRESS = re.compile(r"(?:^|[:(\n—–-]|\b(?:in|at|to|from|в|во|по|на)\b)\s*$", re.I)
+_OPENS_ADDRESS = re.compile(
+    r"(?:^|[:(\n—–-]|\b(?:in|at|to|from|в|во|по|на|адрес\w*|address|мекенжай\w*)\b)\s*$", re.I
+)
 
 #: A bank's own place named just before the address, in the same sentence.
 _BRANCH = re.compile(
@@ -155,7 +162,21 @@ def _parts(text: str) -> list[_Part]:
                 break
             parts.append(_Part(str(match.lastgroup), match.start(), match.end()))
             done = match.end()
-    return parts
+    return _with_untyped_streets(text, parts)
+
+
+def _with_untyped_streets(text: str, parts: list[_Part]) -> list[_Part]:
+    """``parts`` with a street named right after a place and followed by a house number."""
+    streets = []
+    for part in parts:
+        street = _UNTYPED_STREET.match(text, part.end) if part.kind == "place" else None
+        if street is not None:
+            streets.append(_Part("street", street.start(1), street.end(1)))
+    if not streets:
+        return parts
+    starts = {part.start for part in parts}
+    extra = [street for street in streets if street.start not in starts]
+    return sorted([*parts, *extra], key=lambda part: part.start)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -201,9 +222,10 @@ def _belongs(text: str, parts: Sequence[_Part], index: int, chain: list[_Part]) 
             and following.kind == "street"
             and _SPACE_ONLY.fullmatch(text, part.end, following.start) is not None
         )
-    if part.kind == "post":
-        near = [p for p in (previous, following) if p is not None]
-        return any(p.kind == "place" for p in near)
+    if part.kind == "post":  # after any part, or before a place or street
+        return previous is not None or (
+            following is not None and following.kind in ("place", "street")
+        )
     if part.kind == "extra":
         return previous is not None
     return True
