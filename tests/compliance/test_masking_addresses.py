@@ -47,7 +47,7 @@ def test_kazakh_addresses_are_found_whole(address: str) -> None:
     [
         "45 Kunayev St, apt 12, Almaty",
         "7 Turan Avenue, Astana",
-        "Apt 3, 150 Abay Ave",
+        "Apt 3, 150 Abay Avenue",
         "19 Mangilik El Ave, office 401, Astana",
     ],
 )
@@ -114,8 +114,9 @@ def test_a_kazakh_house_with_a_slash_and_a_flat_is_an_address_without_a_street()
         "Бостандыкский район, мкр Орбита-2, д. 3, корп. 2, под. 1, эт. 4, кв. 37",
         "ул. Свободы, д. 6, стр. 2",
         "кв-л 12, д. 8",
+        "ПОС. ЖАНАЖОЛ, ПЕР. 16 110, ОФИС 23",
         "Г. АКТОБЕ, УЛ. ЖАНКОЖА БАТЫРА, Д. 22, КВ. 5",
-        "Актау, 27 мкр, 5 дом, 40 кв",
+        "Актау, 27 мкр, 5 дом, 40 кв, 3 этаж",
         "г.Сатпаев, 3-мкр, дом 14 А, кв 9",
         'Атырау, ул. Курмангазы, 5 "А", кв. 12',
         "г. Кокшетау, ул. Сулейменова, д. 12, кв. 5, 020000",
@@ -165,6 +166,25 @@ def test_a_street_without_its_type_after_a_known_city_is_found_by_its_number(
 
 def test_a_city_in_no_list_after_the_flat_joins_the_address() -> None:
     assert addresses("I live at 8 Koktem St, apt 3, Shieli.") == ["8 Koktem St, apt 3, Shieli"]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at 150 Kerey Ave. Thanks", "150 Kerey Ave."),
+        ("Адрес: Актау, 27 мкр, 5 дом, 40 кв.", "Актау, 27 мкр, 5 дом, 40 кв."),
+        ("Адрес: ул. Лесная 4. Спасибо", "ул. Лесная 4"),
+    ],
+)
+def test_an_abbreviation_keeps_its_full_stop_and_a_number_leaves_the_sentences(
+    text: str, address: str
+) -> None:
+    assert addresses(text) == [address]
+
+
+def test_a_postcode_and_a_city_in_no_list_before_the_street_join_the_address() -> None:
+    text = "Адрес: 161200, Шиели, ул. Сыганак 14"
+    assert addresses(text) == ["161200, Шиели, ул. Сыганак 14"]
 
 
 def test_two_addresses_in_one_text_are_found_apart() -> None:

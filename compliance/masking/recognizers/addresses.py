@@ -62,7 +62,8 @@ _NO = rf"(?:(?:№|(?i:no)\.?){_H}*)?"
 _STREET = (
     rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
     rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?{_NAME}"
-    rf"|{_B}(?i:(?:{w.MICRO})\.?){_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
+    rf"|{_B}(?i:(?:{w.STREET_BEFORE}|{w.MICRO})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
+    rf"{_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
     rf"|{_B}{_ORDINAL}(?:{_S1}|-)(?i:{w.MICRO})\.?{_E}"
     rf"|{_NAME}(?:{_H}+\d{{1,2}})?{_S1}(?i:{w.STREET_AFTER}){_E}"
 )
@@ -103,9 +104,12 @@ _UNTYPED_STREET = re.compile(
 _GAP = re.compile(rf"{_H}*[,;]?{_S}")
 _SPACE_ONLY = re.compile(rf"{_H}+")
 _PLACE_BEFORE = re.compile(rf"(?<![\w-])({_WORD}),{_H}*$")
-_PLACE_AFTER = re.compile(rf",{_H}*({_WORD})(?={_H}*(?:[.;)\n]|$))")
+_PLACE_AFTER = re.compile(rf",{_H}*({_WORD})(?={_H}*(?:[.,;)\n]|$))")
+_POSTCODE_BEFORE = re.compile(rf"(?<![\w])\d{{6}},?{_H}*$")
+_ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.$")
 _OPENS_ADDRESS = re.compile(
-    r"(?:^|[:(\n—–-]|\b(?:in|at|to|from|в|во|по|на|адрес\w*|address|мекенжай\w*)\b)\s*$", re.I
+    r"(?:^|[:(\n—–-]|\d{6},?|\b(?:in|at|to|from|в|во|по|на|адрес\w*|address|мекенжай\w*)\b)\s*$",
+    re.I,
 )
 
 #: A bank's own place named just before the address, in the same sentence.
@@ -236,11 +240,15 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
     before = _PLACE_BEFORE.search(text, max(0, start - 40), start)
     if before is not None and _opens_address(text, before.start()):
         start = before.start()
+    postcode = _POSTCODE_BEFORE.search(text, max(0, start - 12), start)
+    if postcode is not None:
+        start = postcode.start()
     after = _PLACE_AFTER.match(text, end)
     if after is not None and after.group(1).lower() not in w.NOT_PLACES:
         end = after.end(1)
-    if text[end - 1] == "." and text[end : end + 1] in ("", " ", "\n"):
-        end -= 1  # the sentence's full stop, not "Ave."
+    ends_sentence = text[end : end + 1] in ("", " ", "\n")
+    if text[end - 1] == "." and ends_sentence and not _ABBREVIATION.search(text, 0, end):
+        end -= 1  # the sentence's full stop; "Ave." keeps its own
     return start, end
 
 
