@@ -84,10 +84,10 @@ _EXTRA = (
     rf"{_B}(?i:{w.EXTRA_BEFORE}){_S}{_NO}(?:\d{{1,3}}[A-Za-zА-Яа-яЁё]?|[A-ZА-ЯЁ]){_E}"
     rf"|{_B}{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}){_E}"
 )
-_TOKEN = re.compile(
-    rf"(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})|(?P<street>{_STREET})"
-    rf"|(?P<place>{_PLACE})|(?P<post>(?<![\w])\d{{6}}{_E})"
-    rf"|(?P<number>(?<![\w/.-]){_NO}{_NUMBER}(?![\w]|[.,:/]\d))"
+_TOKEN = re.compile(  # every part starts a word: inside one, nothing more is tried
+    rf"(?<![\w])(?:(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})"
+    rf"|(?P<street>{_STREET})|(?P<place>{_PLACE})|(?P<post>\d{{6}}{_E})"
+    rf"|(?P<number>(?<![/.-]){_NO}{_NUMBER}(?![\w]|[.,:/]\d)))"
 )
 #: Any word an address is built around (searched in lower case); only text near one is read.
 _ANCHOR = re.compile(
@@ -96,7 +96,7 @@ _ANCHOR = re.compile(
     rf"|\b(?:{CITIES.lower()}),{_H}*[^\W\d_]+(?:{_H}+[^\W\d_]+){{0,2}}{_H}+\d"
 )
 #: How far before and after such a word an address can reach.
-_REACH = 160
+_REACH = 120
 #: After a place, a street written without its type: "Алматы, Абая 150-12".
 _UNTYPED_STREET = re.compile(
     rf"[,;]{_H}*({_NAME}){_H}+(?=\d{{1,3}}[A-Za-zА-Яа-яЁё]?(?:[-/]\d{{1,4}})?(?![\w]|[.,:/]\d))"
