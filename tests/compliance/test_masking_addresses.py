@@ -193,8 +193,10 @@ def test_two_addresses_in_one_text_are_found_apart() -> None:
 
 
 def test_a_home_next_to_a_branch_is_still_an_address() -> None:
-    text = "Я живу рядом с отделением, ул. Лесная 150, кв. 5"
-    assert addresses(text) == ["ул. Лесная 150, кв. 5"]
+    assert addresses("Я живу рядом с отделением, ул. Лесная 150, кв. 5") == [
+        "ул. Лесная 150, кв. 5"
+    ]
+    assert addresses("Живу у филиала банка, ул. Лесная 150") == ["ул. Лесная 150"]
 
 
 @pytest.mark.parametrize(

@@ -112,10 +112,10 @@ _OPENS_ADDRESS = re.compile(
     re.I,
 )
 
-#: A bank's own place named just before the address, in the same sentence.
+#: A bank's own place named just before the address, in the same clause (no comma between).
 _BRANCH = re.compile(
     r"(?i:отделени|филиал|branch|цон|бөлімше|банкомат|atm|терминал|офис\s+банка|bank\s+office)"
-    r"[^.!?\n]{0,40}$"
+    r"[^.!?\n,;]{0,40}$"
 )
 #: The pairs of neighbouring parts that make a chain an address.
 _CORE = frozenset(
