@@ -85,7 +85,7 @@ _EXTRA = (
     rf"|{_B}{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}){_E}"
 )
 _TOKEN = re.compile(  # every part starts a word: inside one, nothing more is tried
-    rf"(?<![\w])(?:(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})"
+    rf"(?<![\w])(?=[\w№])(?:(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})"
     rf"|(?P<street>{_STREET})|(?P<place>{_PLACE})|(?P<post>\d{{6}}{_E})"
     rf"|(?P<number>(?<![/.-]){_NO}{_NUMBER}(?![\w]|[.,:/]\d)))"
 )
@@ -161,7 +161,7 @@ def _parts(text: str) -> list[_Part]:
     parts: list[_Part] = []
     done = 0
     for low, high in _windows(text):
-        for match in _TOKEN.finditer(text, max(low, done)):
+        for match in _TOKEN.finditer(text, max(low, done), high + _REACH):
             if match.start() >= high:
                 break
             parts.append(_Part(str(match.lastgroup), match.start(), match.end()))
