@@ -17,12 +17,7 @@ import re
 from collections.abc import Iterator
 
 from compliance.masking.entities import ID_DOC, SCORE_IN_CONTEXT, SCORE_PATTERN
-from compliance.masking.recognizers.base import (
-    Context,
-    Found,
-    context_before,
-    has_word_like,
-)
+from compliance.masking.recognizers.base import Context, Found, context_before, has_word_like
 
 KZ_PASSPORT = re.compile(r"(?<![\w])N\d{8}(?![\w])")
 DOCUMENT_NUMBER = re.compile(
