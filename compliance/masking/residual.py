@@ -2,9 +2,10 @@
 
 Run on every text about to leave for a model, after masking. It looks only for what can be
 recognised with certainty and no model: valid IINs and BINs (check digit), Luhn-valid card
-numbers, valid IBANs (mod-97), e-mail addresses on a real domain (not role mailboxes such as
-``support@``), and Kazakh mobile numbers. Placeholders never match. A non-empty answer means the
-text must not be sent.
+numbers, any 12-digit or card number right after its label ("ИИН …", "карта …"), valid IBANs
+(mod-97), e-mail addresses on a real domain (not role mailboxes such as ``support@``), and
+Kazakh mobile numbers. Placeholders never match. A non-empty answer means the text must not be
+sent.
 """
 
 from __future__ import annotations

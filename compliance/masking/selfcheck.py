@@ -4,7 +4,8 @@ Validate before you operate: if a recognizer was misconfigured (a pattern that n
 matches, a model that did not load), :meth:`Masker.load` refuses to hand out a masker at all,
 instead of letting documents through half-masked. The canary values are synthetic — built from
 the check-digit functions — and the look-alikes (a hotline, a masked card, an IIN-shaped request
-number with a wrong check digit) must come through untouched.
+number with a wrong check digit) must come through untouched, while the same kind of mistyped
+number right after its label ("ИИН …", "карта …") must be masked.
 """
 
 from __future__ import annotations
@@ -28,12 +29,21 @@ def _with_kz_check_digit(head: str) -> str:
     raise AssertionError("no valid check digit")  # pragma: no cover - cannot happen
 
 
-def _canary() -> tuple[dict[str, str], str, dict[str, str], tuple[str, ...]]:
+def _wrong_last_digit(number: str) -> str:
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+Planted = tuple[tuple[str, str], ...]
+
+
+def _canary() -> tuple[dict[str, str], str, Planted, tuple[str, ...]]:
     iin = _with_kz_check_digit("9001013")
-    request = iin[:11] + str((int(iin[11]) + 1) % 10)
+    request = _wrong_last_digit(iin)
+    mistyped_iin = _wrong_last_digit(_with_kz_check_digit("8502024"))
     bin_ = _with_kz_check_digit("05044")
     card = "400000000000000"
     card += str(luhn_check_digit(card))
+    mistyped_card = _wrong_last_digit("5" + card[1:])
     bban = "125KZT0000000001"
     iban = "KZ" + iban_check_digits("KZ", bban) + bban
     planted = {
@@ -53,10 +63,13 @@ def _canary() -> tuple[dict[str, str], str, dict[str, str], tuple[str, ...]]:
         f"счёт {iban}, телефон {planted[e.PHONE_NUMBER]}, почта {planted[e.EMAIL_ADDRESS]}. "
         f"Адрес: {planted[e.ADDRESS]}. Дата рождения {planted[e.DATE_OF_BIRTH]}. "
         f"Удостоверение личности № {planted[e.ID_DOC]}. Заявка {request}, "
-        "горячая линия 8 800 080 88 88, карта **** **** **** 0000.\n\nС уважением,\nТест"
+        "горячая линия 8 800 080 88 88, карта **** **** **** 0000. С опечатками: "
+        f"ИИН {mistyped_iin}, карта {mistyped_card}.\n\nС уважением,\nТест"
     )
     kept = (request, "8 800 080 88 88", "**** **** **** 0000")
-    return {"subject": "Проверка", "body": body}, "Проверкин Тест", planted, kept
+    labelled = ((e.KZ_IIN, mistyped_iin), (e.CREDIT_CARD, mistyped_card))
+    parts = {"subject": "Проверка", "body": body}
+    return parts, "Проверкин Тест", (*planted.items(), *labelled), kept
 
 
 def check_masker(masker: Masker) -> None:
@@ -64,7 +77,7 @@ def check_masker(masker: Masker) -> None:
     parts, sender, planted, kept = _canary()
     result = masker.mask(parts, sender_name=sender)
     body = result.parts["body"]
-    for entity_type, value in planted.items():
+    for entity_type, value in planted:
         if value in body or result.counts.get(entity_type, 0) < 1:
             raise MaskingError(
                 f"the {entity_type} recognizer failed the load-time self-check; "

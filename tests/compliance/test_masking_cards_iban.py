@@ -33,8 +33,34 @@ def test_a_luhn_valid_card_is_found_plain_spaced_or_dashed(written: str) -> None
         assert cards(template.format(written)) == [written]
 
 
-def test_a_card_that_fails_luhn_is_left_alone() -> None:
-    assert cards(f"карта {spaced(BAD_CARD)}") == []
+@pytest.mark.parametrize(
+    "template",
+    ["Номер операции {}.", "Order {} shipped", "Заявка {} принята", "Reference: {}"],
+)
+def test_an_unlabelled_number_that_fails_luhn_is_left_alone(template: str) -> None:
+    assert cards(template.format(spaced(BAD_CARD))) == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "карта {}",
+        "Номер карты: {}",
+        "оплатил картой {}",
+        "№ карты {}",
+        "карточка № {}",
+        "card {}",
+        "Card no. {}",
+        "картасы: {}",
+    ],
+)
+def test_a_mistyped_card_right_after_its_label_is_still_a_card(template: str) -> None:
+    for written in (BAD_CARD, spaced(BAD_CARD), spaced(BAD_CARD, "-")):
+        assert cards(template.format(written)) == [written]
+
+
+def test_a_masked_card_after_its_label_is_still_left_alone() -> None:
+    assert cards("карта **** **** **** 5678 и карта 4400 43** **** 5678") == []
 
 
 @pytest.mark.parametrize(

@@ -82,3 +82,34 @@ def test_a_kazakh_passport_number_needs_no_context() -> None:
 )
 def test_bare_numbers_without_a_document_word_are_left_alone(text: str) -> None:
     assert documents(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("удостоверение № 04567891", "04567891"),  # a digit short
+        ("удостоверение личности 0456789123", "0456789123"),  # a digit too many
+        ("жеке куәлік 045 678 912", "045 678 912"),
+        ("паспорт N 1234567", "N 1234567"),
+        ("паспорт № 1234567", "1234567"),
+        ("ID 04567891", "04567891"),
+        ("My ID: 145678912", "145678912"),
+        ("ID card No. 0456 78912", "0456 78912"),
+        ("удосто верение № 04567891", "04567891"),
+    ],
+)
+def test_a_mistyped_document_number_right_after_its_label_is_found(text: str, number: str) -> None:
+    assert documents(text) == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Transfer ID № 4512345 не найден.",
+        "Order ID 12345678 shipped.",
+        "transaction ID 123456789",
+        "Паспорт выдан 12.03.2015, заявка 1234567.",
+    ],
+)
+def test_an_id_of_a_transfer_or_an_order_is_not_a_document(text: str) -> None:
+    assert documents(text) == []

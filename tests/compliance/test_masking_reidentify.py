@@ -94,3 +94,11 @@ def test_the_residual_check_catches_what_masking_let_through() -> None:
     result = masker.mask({"body": f"Звоните на {mobile}, ИИН {_iin()}"})
     assert mobile in result.parts["body"]  # a public number, so the masker kept it
     assert residual_identifiers(result.parts["body"]) == {"PHONE_NUMBER": 1}
+
+
+def test_the_residual_check_counts_a_mistyped_iin_and_card_left_after_their_labels() -> None:
+    iin, card = _iin(), _card()
+    wrong_iin = iin[:11] + str((int(iin[11]) + 1) % 10)
+    wrong_card = card[:15] + str((int(card[15]) + 1) % 10)
+    text = f"ИИН {wrong_iin}, карта {wrong_card}; заявка {wrong_iin}, операция {wrong_card}"
+    assert residual_identifiers(text) == {"KZ_IIN": 1, "CREDIT_CARD": 1}

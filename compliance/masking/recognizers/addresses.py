@@ -1,88 +1,281 @@
-"""Street addresses in Kazakh cities, written in Russian, Kazakh or English.
+"""Street addresses in Kazakhstan, written in Russian, Kazakh or English transliteration.
 
-A street address needs a street word and a house number; a city alone ("г. Алматы") is not one.
+An address is read as a chain of parts separated by commas, spaces or one line break:
 
-- Russian: ``г. Алматы, пр. Абая, д. 150, кв. 12``, ``Алматы, пр. Абая 150-12``,
-  ``ул. Толе би, 5, оф. 3`` — street type before the name.
-- Kazakh: ``Астана қ., Қабанбай батыр даңғылы, 53-үй, 12-пәтер`` — street type after the name.
-- English: ``12 Dostyk Ave, apt 5, Almaty``, ``Apt 5, 150 Abay Avenue`` — number first.
+- ``place``: a city, village, district, region or the country — ``г. Актау``, ``Қостанай
+  қаласы``, ``Almaly district``, ``Республика Казахстан``, or a known city (:data:`CITIES`);
+- ``post``: a six-digit postcode next to a place (``050000, г. Алматы``);
+- ``street``: a street or micro-district with its type word before or after the name —
+  ``ул. Абая``, ``Мұқанов көшесі``, ``Rozybakiev St``, ``мкр. 5``, ``Stepnoy-2 microdistrict``;
+- ``house``: a marked house number — ``д. 120А``, ``bld 137/1``, ``97/2-үй``;
+- ``number``: a bare house number, only right after a street or right before an English one
+  (``Абая 150-12``, ``45 Kunayev St``);
+- ``flat`` (``кв. 116``, ``56 пәтер``, ``office 96``) and ``extra`` (``корп. 2``, ``эт. 3``).
 
-A city (from :data:`CITIES`) directly before or after the street joins the span.
+A chain is an address when it holds a street with a house, number or flat, a house with a
+flat, or a place with a house; a city alone, a street alone ("отделение на ул. Абая") or a
+number alone ("Order 150-12") is not. Street and place names are any capitalized words, so
+streets, villages and cities in no list are found by their structure. An unknown city written
+before the street ("Жанатас, ул. Абая 5") or last ("…, apt 5, Zhanatas.") joins the span.
+
+Latin look-alike letters inside a Cyrillic word (``yл.`` for ``ул.``, OCR's ``Aбая``) are read
+as Cyrillic, and the other way round; the span is that of the original text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
+from typing import NamedTuple
 
 from compliance.masking.entities import ADDRESS, SCORE_IN_CONTEXT
+from compliance.masking.recognizers import address_words as w
 from compliance.masking.recognizers.base import Found
 
-CITIES = (
-    "Алматы|Астана|Нур-Султан|Нұр-Сұлтан|Шымкент|Караганд[аы]|Қарағанды|Актобе|Ақтөбе|Тараз"
-    "|Павлодар|Усть-Каменогорск[а]?|Өскемен|Семей|Атырау|Костанай|Қостанай|Кызылорд[аы]"
-    "|Қызылорда|Уральск[а]?|Орал|Петропавловск[а]?|Петропавл|Актау|Ақтау|Темиртау|Теміртау"
-    "|Туркестан|Түркістан|Кокшетау|Көкшетау|Талдыкорган|Талдықорған|Экибастуз|Екібастұз"
-    "|Жезказган|Жезқазған|Конаев|Қонаев|Каскелен|Қаскелең|Балхаш|Балқаш|Рудный|Жанаозен"
-    "|Жаңаөзен|Сатпаев|Сәтбаев|Байконур|Байқоңыр|Косшы|Қосшы"
-    "|Almaty|Astana|Nur-Sultan|Shymkent|Karagand[ay]|Aktobe|Aqtobe|Taraz|Pavlodar"
-    "|Ust-Kamenogorsk|Oskemen|Semey|Atyrau|Kostanay|Qostanay|Kyzylorda|Qyzylorda|Oral|Uralsk"
-    "|Petropavl(?:ovsk)?|Aktau|Aqtau|Temirtau|Turkistan|Turkestan|Kokshetau|Taldykorgan"
-    "|Ekibastuz|Zhezkazgan|Konaev|Kaskelen|Balkhash|Rudny|Zhanaozen|Satpayev|Baikonur|Kosshy"
-)
-_UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
-_WORD = rf"(?:[{_UP}][\w'’\-]*|\d+(?:-[\w]+)?)"
-_LINK = (
-    r"(?:батыра?|би|жолы|хана?|ата|ана|баба|ақын|акын|жырау|әулие|шешен|улы|ұлы|им\.|имени"
-    r"|of|the)"
-)
-_NAME = rf"{_WORD}(?:[ \u00a0]+(?:{_WORD}|{_LINK})){{0,2}}"
-_HOUSE = r"\d{1,4}[а-яa-z]?(?:/\d{1,4})?"
-_SP = r"[ \u00a0]*"
+__all__ = ["CITIES", "find_addresses"]
 
-_RU_STREET = (
-    r"(?:ул\.|улица|пр\.|пр-т|просп\.|проспект|мкр\.?|микрорайон|б-р|бул\.|бульвар|пер\.|переулок"
-    r"|ш\.|шоссе|пл\.|площадь|наб\.|набережная|тупик|аллея|трасса)"
+CITIES = w.CITIES
+
+_UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_H = r"[ \t\u00a0]"
+_S = rf"{_H}*(?:\n{_H}*)?"  # optional space, at most one line break
+_S1 = rf"(?:{_H}+(?:\n{_H}*)?|\n{_H}*)"  # some space, at most one line break
+_B = r"(?<![\w-])"  # a keyword starts a word
+_E = r"(?![\w])"  # and ends one
+
+
+def _words(*fragments: str) -> str:
+    """The alternatives of ``fragments`` without their full stops, for the keyword guard."""
+    return "|".join(f.replace(r"\.", "") for f in fragments)
+
+
+_KEYWORD = _words(
+    w.STREET_BEFORE, w.STREET_BEFORE_DOT, w.HOUSE_BEFORE, w.FLAT_BEFORE, w.EXTRA_BEFORE
 )
-_RU_FLAT = r"(?:кв\.?|квартира|оф\.?|офис|пом\.?|помещение|комн\.?)"
-_RU = (
-    rf"(?:(?:г\.|город){_SP})?(?:(?:{CITIES}),{_SP})?"
-    rf"{_RU_STREET}{_SP}{_NAME},?{_SP}(?:д\.|дом){_SP}{_HOUSE}"
-    rf"(?:,?{_SP}(?:корп\.|к\.){_SP}\d+)?(?:,?{_SP}{_RU_FLAT}{_SP}\d{{1,4}})?"
-    rf"|(?:(?:г\.|город){_SP})?(?:(?:{CITIES}),{_SP})?"
-    rf"{_RU_STREET}{_SP}{_NAME},?{_SP}{_HOUSE}(?:{_SP}[-/]{_SP}\d{{1,4}}"
-    rf"|,?{_SP}{_RU_FLAT}{_SP}\d{{1,4}})?"
+_WORD = rf"(?=[{_UP}])(?!(?i:{_KEYWORD})(?![\w-]))[{_UP}][\w'’]*(?:-\w+)*"
+_NAME = rf"{_WORD}(?:{_H}+(?:{_WORD}|(?:{w.LINK}){_E})){{0,3}}"
+_ORDINAL = r"\d{1,3}(?:-?(?:й|ый|ий|ші|шы|th|st|nd|rd))?"
+_NUMBER = w.HOUSE_NUMBER
+_NO = rf"(?:(?:№|(?i:no)\.?){_H}*)?"
+
+_STREET = (
+    rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
+    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?{_NAME}"
+    rf"|{_B}(?i:(?:{w.STREET_BEFORE}|{w.MICRO})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
+    rf"{_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
+    rf"|{_B}{_ORDINAL}(?:{_S1}|-)(?i:{w.MICRO})\.?{_E}"
+    rf"|{_NAME}(?:{_H}+\d{{1,2}})?{_S1}(?i:{w.STREET_AFTER}){_E}"
 )
-_KK_STREET = (
-    r"(?:даңғылы|көшесі|ықшам\s+ауданы|шағын\s*ауданы|шағынауданы|бульвары|тұйығы|алаңы"
-    r"|тас\s+жолы)"
+_PLACE = (
+    rf"{_B}(?i:{w.PLACE_BEFORE}){_S}{_WORD}"
+    rf"|{_WORD}(?:{_H}+{_WORD})?{_S1}(?i:{w.PLACE_AFTER})(?![\w-])"
+    rf"|{_B}{w.COUNTRY}{_E}|{_B}(?i:{CITIES})(?![\w-])"
 )
-_KK = (
-    rf"(?:(?:{CITIES}){_SP}(?:қ\.|қаласы),?{_SP})?"
-    rf"{_NAME}{_SP}{_KK_STREET},?{_SP}{_HOUSE}{_SP}-?{_SP}үй"
-    rf"(?:,?{_SP}\d{{1,4}}{_SP}-?{_SP}(?:пәтер|кеңсе))?"
+_HOUSE = (
+    rf"{_B}(?i:{w.HOUSE_BEFORE}){_S}{_NO}{_NUMBER}"
+    rf"|{_B}{_NUMBER}{_H}*-?{_H}*(?i:{w.HOUSE_AFTER}){_E}"
 )
-_EN_STREET = (
-    r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Lane|Ln|Microdistrict|Mkr|District"
-    r"|Prospe[ck]t|Square|Sq|Highway|Hwy|Alley|Embankment)\.?"
+_FLAT = (
+    rf"{_B}(?i:{w.FLAT_BEFORE})\.?{_S}-?{_NO}\d{{1,4}}[A-Za-zА-Яа-яЁё]?(?:[/-]\d{{1,4}})?{_E}"
+    rf"|{_B}\d{{1,4}}{_H}*-?{_H}*(?i:{w.FLAT_AFTER}){_E}"
 )
-_EN_FLAT = r"(?i:apt|apartment|flat|office|unit|suite|room)\.?"
-_EN = (
-    rf"(?:{_EN_FLAT}{_SP}\d{{1,4}},{_SP})?"
-    rf"{_HOUSE}{_SP}{_NAME}{_SP}{_EN_STREET}"
-    rf"(?:,?{_SP}{_EN_FLAT}{_SP}\d{{1,4}}\w?)?(?:,{_SP}(?:{CITIES}))?"
+_EXTRA = (
+    rf"{_B}(?i:{w.EXTRA_BEFORE}){_S}{_NO}(?:\d{{1,3}}[A-Za-zА-Яа-яЁё]?|[A-ZА-ЯЁ]){_E}"
+    rf"|{_B}{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}){_E}"
 )
-STREET_ADDRESS = re.compile(rf"(?<![\w])(?:{_RU}|{_KK}|{_EN})(?![\w])")
-_TRAILING_CITY = re.compile(rf",{_SP}(?:г\.{_SP})?(?:{CITIES})(?![\w])")
+_TOKEN = re.compile(  # every part starts a word: inside one, nothing more is tried
+    rf"(?<![\w])(?=[\w№])(?:(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})"
+    rf"|(?P<street>{_STREET})|(?P<place>{_PLACE})|(?P<post>\d{{6}}{_E})"
+    rf"|(?P<number>(?<![/.-]){_NO}{_NUMBER}(?![\w]|[.,:/]\d)))"
+)
+#: Any word an address is built around (searched in lower case); only text near one is read.
+_ANCHOR = re.compile(
+    rf"\b(?:{w.STREET_BEFORE}|{w.STREET_BEFORE_DOT}|{w.STREET_AFTER}|{w.MICRO}"
+    rf"|{w.HOUSE_BEFORE}|{w.HOUSE_AFTER})(?![^\W\d_])"
+    rf"|\b(?:{CITIES.lower()}),{_H}*[^\W\d_]+(?:{_H}+[^\W\d_]+){{0,2}}{_H}+\d"
+)
+#: How far before and after such a word an address can reach.
+_REACH = 120
+#: After a place, a street written without its type: "Алматы, Абая 150-12".
+_UNTYPED_STREET = re.compile(
+    rf"[,;]{_H}*({_NAME}){_H}+(?=\d{{1,3}}[A-Za-zА-Яа-яЁё]?(?:[-/]\d{{1,4}})?(?![\w]|[.,:/]\d))"
+)
+_GAP = re.compile(rf"{_H}*[,;]?{_S}")
+_SPACE_ONLY = re.compile(rf"{_H}+")
+_PLACE_BEFORE = re.compile(rf"(?<![\w-])({_WORD}),{_H}*$")
+_PLACE_AFTER = re.compile(rf",{_H}*({_WORD})(?={_H}*(?:[.,;)\n]|$))")
+_POSTCODE_BEFORE = re.compile(rf"(?<![\w])\d{{6}},?{_H}*$")
+_ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.$")
+_OPENS_ADDRESS = re.compile(
+    r"(?:^|[:(\n—–-]|\d{6},?|\b(?:in|at|to|from|в|во|по|на|адрес\w*|address|мекенжай\w*)\b)\s*$",
+    re.I,
+)
+
+#: A bank's own place named just before the address, in the same clause (no comma between).
+_BRANCH = re.compile(
+    r"(?i:отделени|филиал|branch|цон|бөлімше|банкомат|atm|терминал|офис\s+банка|bank\s+office)"
+    r"[^.!?\n,;]{0,40}$"
+)
+#: The pairs of neighbouring parts that make a chain an address.
+_CORE = frozenset(
+    {
+        ("street", "number"),
+        ("street", "house"),
+        ("street", "flat"),
+        ("number", "street"),
+        ("house", "flat"),
+        ("house", "extra"),
+        ("place", "house"),
+    }
+)
+
+
+class _Part(NamedTuple):
+    kind: str
+    start: int
+    end: int
 
 
 def find_addresses(text: str) -> Iterator[Found]:
-    """Street addresses in ``text``, with the city when it is written next to them."""
-    for match in STREET_ADDRESS.finditer(text):
-        end = match.end()
-        city = _TRAILING_CITY.match(text, end)
-        if city is not None and not match.group().endswith(city.group()):
-            end = city.end()
-        if text[end - 1] == "." and text[end : end + 1] in ("", " ", "\n"):
-            end -= 1  # the sentence's full stop, not "Ave."
-        yield Found(ADDRESS, match.start(), end, SCORE_IN_CONTEXT)
+    """Street addresses in ``text``, with the place and postcode written next to them."""
+    seen = _unconfused(text)
+    for chain in _chains(seen, _parts(seen)):
+        if _is_address(seen, chain):
+            start, end = _widened(seen, chain[0].start, chain[-1].end)
+            yield Found(ADDRESS, start, end, SCORE_IN_CONTEXT)
+
+
+def _is_address(text: str, chain: list[_Part]) -> bool:
+    """A street with its house, number or flat (…); a bank's branch or ATM is no one's home."""
+    if not any((a.kind, b.kind) in _CORE for a, b in pairwise(chain)):
+        return False
+    if any(part.kind == "flat" for part in chain):
+        return True
+    start = chain[0].start
+    return _BRANCH.search(text, max(0, start - 60), start) is None
+
+
+def _parts(text: str) -> list[_Part]:
+    """The parts of addresses in ``text``, read only around the words addresses are built on."""
+    parts: list[_Part] = []
+    done = 0
+    for low, high in _windows(text):
+        for match in _TOKEN.finditer(text, max(low, done), high + _REACH):
+            if match.start() >= high:
+                break
+            parts.append(_Part(str(match.lastgroup), match.start(), match.end()))
+            done = match.end()
+    return _with_untyped_streets(text, parts)
+
+
+def _with_untyped_streets(text: str, parts: list[_Part]) -> list[_Part]:
+    """``parts`` with a street named right after a place and followed by a house number."""
+    streets = []
+    for part in parts:
+        street = _UNTYPED_STREET.match(text, part.end) if part.kind == "place" else None
+        if street is not None:
+            streets.append(_Part("street", street.start(1), street.end(1)))
+    if not streets:
+        return parts
+    starts = {part.start for part in parts}
+    extra = [street for street in streets if street.start not in starts]
+    return sorted([*parts, *extra], key=lambda part: part.start)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged stretches of ``text`` within :data:`_REACH` of an address word."""
+    windows: list[tuple[int, int]] = []
+    for anchor in _ANCHOR.finditer(text.lower()):
+        low = text.rfind(" ", 0, max(0, anchor.start() - _REACH)) + 1
+        high = anchor.end() + _REACH
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], high)
+        else:
+            windows.append((low, high))
+    return windows
+
+
+def _chains(text: str, parts: Sequence[_Part]) -> Iterator[list[_Part]]:
+    """Runs of neighbouring parts, split where a part cannot belong to an address there."""
+    chain: list[_Part] = []
+    for index, part in enumerate(parts):
+        joins = bool(chain) and _GAP.fullmatch(text, chain[-1].end, part.start) is not None
+        if not joins and chain:
+            yield chain
+            chain = []
+        if _belongs(text, parts, index, chain):
+            chain.append(part)
+        elif chain:
+            yield chain
+            chain = []
+    if chain:
+        yield chain
+
+
+def _belongs(text: str, parts: Sequence[_Part], index: int, chain: list[_Part]) -> bool:
+    """A bare number only next to a street, a postcode only next to a place."""
+    part = parts[index]
+    previous = chain[-1] if chain else None
+    following = parts[index + 1] if index + 1 < len(parts) else None
+    if part.kind == "number":
+        if previous is not None and previous.kind == "street":
+            return True
+        return (
+            following is not None
+            and following.kind == "street"
+            and _SPACE_ONLY.fullmatch(text, part.end, following.start) is not None
+        )
+    if part.kind == "post":  # after any part, or before a place or street
+        return previous is not None or (
+            following is not None and following.kind in ("place", "street")
+        )
+    if part.kind == "extra":
+        return previous is not None
+    return True
+
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span with an unknown city before or after it, without a sentence's full stop."""
+    before = _PLACE_BEFORE.search(text, max(0, start - 40), start)
+    if before is not None and _opens_address(text, before.start()):
+        start = before.start()
+    postcode = _POSTCODE_BEFORE.search(text, max(0, start - 12), start)
+    if postcode is not None:
+        start = postcode.start()
+    after = _PLACE_AFTER.match(text, end)
+    if after is not None and after.group(1).lower() not in w.NOT_PLACES:
+        end = after.end(1)
+    ends_sentence = text[end : end + 1] in ("", " ", "\n")
+    if text[end - 1] == "." and ends_sentence and not _ABBREVIATION.search(text, 0, end):
+        end -= 1  # the sentence's full stop; "Ave." keeps its own
+    return start, end
+
+
+def _opens_address(text: str, at: int) -> bool:
+    """True if what comes before ``at`` introduces an address (a label, a line, "in", "в")."""
+    return _OPENS_ADDRESS.search(text, max(0, at - 24), at) is not None
+
+
+# -- Latin look-alikes inside Cyrillic words, and back ------------------------------------
+_CYRILLIC = "а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ"
+_MIXED = re.compile(rf"[a-zA-Z][{_CYRILLIC}]|[{_CYRILLIC}][a-zA-Z]")
+_WORD_RUN = re.compile(r"[^\W\d_]+")
+_TO_CYRILLIC = str.maketrans("aceopxyikABCEHKMOPTXIY", "асеорхуікАВСЕНКМОРТХІУ")
+_TO_LATIN = str.maketrans("асеорхуіАВСЕНКМОРТХІ", "aceopxyiABCEHKMOPTXI")
+_LATIN = re.compile(r"[a-zA-Z]")
+
+
+def _unconfused(text: str) -> str:
+    """``text`` with each mixed-script word written in its main script (same length)."""
+    if _MIXED.search(text) is None:
+        return text
+    return _WORD_RUN.sub(_one_script, text)
+
+
+def _one_script(match: re.Match[str]) -> str:
+    word = match.group()
+    latin = len(_LATIN.findall(word))
+    if latin == 0 or latin == len(word):
+        return word
+    return word.translate(_TO_LATIN if latin * 2 > len(word) else _TO_CYRILLIC)

@@ -81,6 +81,12 @@ def context_before(text: str, start: int, size: int = 48, *, since_number: bool 
     return Context(window.lower(), repaired)
 
 
+def ocr_repaired(text: str) -> str:
+    """``text`` lower-cased with Latin look-alikes read as Cyrillic ("NИН" -> "иин"); unlike
+    :attr:`Context.repaired` it keeps the spaces, so word boundaries still hold."""
+    return text.translate(_OCR_TO_CYRILLIC).lower()
+
+
 def has_word_like(context: Context, words: frozenset[str]) -> bool:
     """True if a word of the context is one of ``words`` or one typo away from one.
 

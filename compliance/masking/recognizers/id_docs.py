@@ -4,6 +4,11 @@
 "паспорт N12345678", "төлқұжат N12345678". A Kazakh passport number (a letter N and 8 digits)
 has a shape of its own and is taken without context; bare digit runs need a document word
 before them (after the last number), because 9 digits alone could be anything.
+
+Right after a document label ("удостоверение №", "паспорт", "ID", "жеке куәлік", "ID card
+No.") a mistyped number is still taken: 7-10 digits, spaced or not ("045 678 912"), or one or two
+letters and 7-9 digits ("N 1234567"). "ID" alone counts only at the start of a phrase or after
+"my"/"мой"/"менің", so "Transfer ID …" and "order ID …" stay.
 """
 
 from __future__ import annotations
@@ -52,11 +57,44 @@ def _is_document_context(cue: Context, value: str) -> bool:
     return len(value) == 9 and value[0] == "0" and _NUMBERED_ID_CARD.search(cue.raw) is not None
 
 
+#: Any number a mistyped document number can be, taken only right after a document label.
+LABELLED_NUMBER = re.compile(
+    r"(?<![\w])(?:[A-Za-z]{1,2}\d{7,9}|[A-Za-z] \d{7,9}|\d(?:[ ]?\d){6,9})(?![\w])(?![ \-]\d)"
+)
+_AFTER_LABEL = r"[\s:№#=.\-–—]*(?:(?:no|nr|number|номер|нөмірі)\.?[\s:№#]*)?$"
+#: A document label ending right before the number (spaces optional: OCR splits words).
+DOCUMENT_LABEL = re.compile(
+    r"(?:удостоверени\w{0,2}(?:\s*личности)?|уд\.?\s*личн\w{0,4}\.?|паспорт\w{0,2}"
+    r"|passport|id\s*card|жеке\s*куәлі\w{0,3}|куәлі\w{0,3}|төлқұжат\w{0,2})" + _AFTER_LABEL
+)
+#: "ID" alone: at the start of a phrase or after a possessive, never after "Transfer"/"order".
+ID_LABEL = re.compile(
+    r"(?:^|[^\w\s]|\b(?:my|мой|моё|мое|менің|his|her|your)\s)\s*id(?:-?карта)?" + _AFTER_LABEL
+)
+
+
+def is_directly_labelled(text: str, start: int) -> bool:
+    """True if a document label ends right before ``start``."""
+    cue = context_before(text, start, 40)
+    return cue.has(DOCUMENT_LABEL) or ID_LABEL.search(cue.raw) is not None
+
+
+def _labelled_numbers(text: str, taken: list[Found]) -> Iterator[Found]:
+    for match in LABELLED_NUMBER.finditer(text):
+        if any(f.start < match.end() and match.start() < f.end for f in taken):
+            continue
+        if is_directly_labelled(text, match.start()):
+            yield Found(ID_DOC, match.start(), match.end(), SCORE_IN_CONTEXT)
+
+
 def find_id_documents(text: str) -> Iterator[Found]:
     """ID-card and passport numbers in ``text``."""
+    found: list[Found] = []
     for match in DOCUMENT_NUMBER.finditer(text):
         cue = context_before(text, match.start(), 48, since_number=True)
         if _is_document_context(cue, match.group()):
-            yield Found(ID_DOC, match.start(), match.end(), SCORE_IN_CONTEXT)
+            found.append(Found(ID_DOC, match.start(), match.end(), SCORE_IN_CONTEXT))
         elif KZ_PASSPORT.fullmatch(match.group()):
-            yield Found(ID_DOC, match.start(), match.end(), SCORE_PATTERN)
+            found.append(Found(ID_DOC, match.start(), match.end(), SCORE_PATTERN))
+    yield from found
+    yield from _labelled_numbers(text, found)
