@@ -36,6 +36,8 @@ FLOORS: dict[str, dict[str, float]] = {
         "ID_DOC": 100.0,
         "PHONE_NUMBER": 100.0,
         "DATE_OF_BIRTH": 100.0,
+        "KZ_IIN": 100.0,
+        "ADDRESS": 96.5,
         "look-alikes kept": 99.5,
     },
     "handwritten": {
@@ -45,6 +47,9 @@ FLOORS: dict[str, dict[str, float]] = {
         "IBAN_CODE": 100.0,
         "KZ_BIN": 100.0,
         "PHONE_NUMBER": 100.0,
+        "KZ_IIN": 100.0,
+        "ID_DOC": 95.0,
+        "ADDRESS": 83.0,
         "look-alikes kept": 98.0,
     },
 }

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from compliance.masking.entities import ADDRESS, SCORE_IN_CONTEXT
 from compliance.masking.recognizers import address_words as w
-from compliance.masking.recognizers.base import Found
+from compliance.masking.recognizers.base import Found, ocr_digits
 
 __all__ = ["CITIES", "find_addresses"]
 
@@ -61,7 +61,7 @@ _NO = rf"(?:(?:№|(?i:no)\.?){_H}*)?"
 
 _STREET = (
     rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
-    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?{_NAME}"
+    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?(?:{_NAME}|[{_UP}][\w'’]+(?:-\w+)*)"
     rf"|{_B}(?i:(?:{w.STREET_BEFORE}|{w.MICRO})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
     rf"{_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
     rf"|{_B}{_ORDINAL}(?:{_S1}|-)(?i:{w.MICRO})\.?{_E}"
@@ -139,7 +139,7 @@ class _Part(NamedTuple):
 
 def find_addresses(text: str) -> Iterator[Found]:
     """Street addresses in ``text``, with the place and postcode written next to them."""
-    seen = _unconfused(text)
+    seen = _unconfused(ocr_digits(text))  # "д. 1З9, кв. 1ОЗ" from a scan
     for chain in _chains(seen, _parts(seen)):
         if _is_address(seen, chain):
             start, end = _widened(seen, chain[0].start, chain[-1].end)

@@ -17,7 +17,13 @@ import re
 from collections.abc import Iterator
 
 from compliance.masking.entities import ID_DOC, SCORE_IN_CONTEXT, SCORE_PATTERN
-from compliance.masking.recognizers.base import Context, Found, context_before, has_word_like
+from compliance.masking.recognizers.base import (
+    Context,
+    Found,
+    context_before,
+    has_word_like,
+    ocr_digits,
+)
 
 KZ_PASSPORT = re.compile(r"(?<![\w])N\d{8}(?![\w])")
 DOCUMENT_NUMBER = re.compile(
@@ -59,7 +65,7 @@ def _is_document_context(cue: Context, value: str) -> bool:
 
 #: Any number a mistyped document number can be, taken only right after a document label.
 LABELLED_NUMBER = re.compile(
-    r"(?<![\w])(?:[A-Za-z]{1,2}\d{7,9}|[A-Za-z] \d{7,9}|\d(?:[ ]?\d){6,9})(?![\w])(?![ \-]\d)"
+    r"(?<![\w])(?:[A-Za-z]{1,3}\d{6,9}|[A-Za-z] \d{7,9}|\d(?:[ ]?\d){6,9})(?![\w])(?![ \-]\d)"
 )
 _AFTER_LABEL = r"[\s:№#=.\-–—]*(?:(?:no|nr|number|номер|нөмірі)\.?[\s:№#]*)?$"
 #: A document label ending right before the number (spaces optional: OCR splits words).
@@ -79,8 +85,8 @@ def is_directly_labelled(text: str, start: int) -> bool:
     return cue.has(DOCUMENT_LABEL) or ID_LABEL.search(cue.raw) is not None
 
 
-def _labelled_numbers(text: str, taken: list[Found]) -> Iterator[Found]:
-    for match in LABELLED_NUMBER.finditer(text):
+def _labelled_numbers(text: str, numbers: str, taken: list[Found]) -> Iterator[Found]:
+    for match in LABELLED_NUMBER.finditer(numbers):
         if any(f.start < match.end() and match.start() < f.end for f in taken):
             continue
         if is_directly_labelled(text, match.start()):
@@ -88,13 +94,14 @@ def _labelled_numbers(text: str, taken: list[Found]) -> Iterator[Found]:
 
 
 def find_id_documents(text: str) -> Iterator[Found]:
-    """ID-card and passport numbers in ``text``."""
+    """ID-card and passport numbers in ``text`` (digits OCR read as letters too: "О51 772 З08")."""
     found: list[Found] = []
-    for match in DOCUMENT_NUMBER.finditer(text):
+    numbers = ocr_digits(text)
+    for match in DOCUMENT_NUMBER.finditer(numbers):
         cue = context_before(text, match.start(), 48, since_number=True)
         if _is_document_context(cue, match.group()):
             found.append(Found(ID_DOC, match.start(), match.end(), SCORE_IN_CONTEXT))
         elif KZ_PASSPORT.fullmatch(match.group()):
             found.append(Found(ID_DOC, match.start(), match.end(), SCORE_PATTERN))
     yield from found
-    yield from _labelled_numbers(text, found)
+    yield from _labelled_numbers(text, numbers, found)
