@@ -85,14 +85,16 @@ class EntryFilter:
     def conditions(self) -> list[Any]:
         """Conditions on entries: ``outcome`` selects the entries with that outcome; ``unknown``
         the intents that have no outcome entry."""
-        found = self._common(_ENTRIES)
+        found = self.shared_conditions(_ENTRIES)
         if self.outcome == UNKNOWN:
             found.append(_without_outcome(_ENTRIES))
         elif self.outcome is not None:
             found.append(_ENTRIES.c.outcome == self.outcome)
         return found
 
-    def _common(self, table: Any) -> list[Any]:
+    def shared_conditions(self, table: Any) -> list[Any]:
+        """Every condition but ``outcome``, on ``table`` (the entries or an alias of them): the
+        outcome selects entries and attempts differently."""
         c = table.c
         pairs: list[tuple[Any, Any]] = [
             (self.document_id, c.document_id),
@@ -146,7 +148,7 @@ def attempts_statement(where: EntryFilter, limit: int | None) -> Any:
         end,
         and_(first.c.kind == INTENT, end.c.attempt_id == first.c.attempt_id, end.c.kind == OUTCOME),
     )
-    conditions = [*where._common(first), _first_of_attempt(first)]
+    conditions = [*where.shared_conditions(first), _first_of_attempt(first)]
     if where.outcome == UNKNOWN:
         conditions += [first.c.kind == INTENT, end.c.seq.is_(None)]
     elif where.outcome is not None:
