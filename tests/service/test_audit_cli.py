@@ -66,6 +66,21 @@ def test_an_intent_with_no_outcome_is_an_unknown_attempt_for_query_and_verify(
     assert "nightshift audit query --outcome unknown" in in_words.output
 
 
+def test_an_export_of_the_unknown_outcomes_holds_their_intents_and_verifies(
+    log: AuditLog, tmp_path: Path
+) -> None:
+    log.append_batch([intent_draft(30, "a" * 32), intent_draft(31, "b" * 32)])
+    log.append_batch([draft(31, attempt_id="b" * 32)])
+    out = tmp_path / "unknown"
+    code, report = invoke_json("export", "--out", str(out), "--outcome", "unknown")
+    _, checked = invoke_json("verify-bundle", str(out))
+
+    assert code == 0 and (report["entries"], report["first_seq"]) == (1, 30)
+    lines = (out / "entries.jsonl").read_bytes().splitlines()
+    assert [(e["kind"], e["attempt_id"]) for e in map(json.loads, lines)] == [("intent", "a" * 32)]
+    assert checked["ok"] and checked["entries"] == 1
+
+
 def test_verify_exits_1_and_names_the_first_bad_seq(log: AuditLog, engine: Engine) -> None:
     tamper(engine, ("DELETE FROM audit_entries WHERE seq = 12", {}))
 
