@@ -89,6 +89,19 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """An attempt about to send its request: the pacer granted its slot, nothing has left yet.
+
+    Intent observers (the audit log) record it durably before the request is sent, so a request
+    the provider received is never missing from the log, even when the process dies at once."""
+
+    attempt_id: str
+    number: int
+    route: str
+    model: str
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One HTTP exchange (or one refusal) and how it ended."""
 
@@ -106,6 +119,8 @@ class Attempt:
     retry_after_s: float | None = None
     #: A short reason code with counts; never text from the call.
     detail: str | None = None
+    #: The id its :class:`Intent` had (a refusal has an id of its own and no intent).
+    attempt_id: str | None = None
 
 
 @dataclass

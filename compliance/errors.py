@@ -2,6 +2,8 @@
 
     NightshiftError
     └── ComplianceError          a call or a record broke a policy; nothing was sent
+        ├── MissingGuard         a gateway was built without masking, residency, limits or
+        │                        the audit log (``compliance.gateway_factory``)
         └── EncryptionError      a key is missing or unreadable, or a ciphertext does not
             │                    authenticate (wrong key, tampered row)
             ├── DocumentErased   the document's data key was shredded: it cannot be read
@@ -18,6 +20,18 @@ from storage.errors import NightshiftError
 
 class ComplianceError(NightshiftError):
     """A call or a record broke a compliance policy; nothing was sent."""
+
+
+class MissingGuard(ComplianceError, TypeError):
+    """A gateway was to be built without one of its guards; nothing can be sent through it."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = list(missing)
+        super().__init__(
+            f"a gateway cannot be built without {', '.join(missing)}: every model call is "
+            "masked, kept in-country, limited and audited (DESIGN 11); build it with "
+            "compliance.gateway_factory.build_gateway"
+        )
 
 
 class EncryptionError(ComplianceError):

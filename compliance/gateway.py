@@ -4,15 +4,21 @@
 ``Gateway.call(request, route)`` asks the route's model for an answer and returns a
 :class:`~compliance.calls.ModelResponse` holding every attempt it made.
 
-Once per call, before anything is sent, policies (``CallPolicy``) may refuse it — masking,
-residency and caller-key limits plug in here; a refusal is one ``refused`` attempt and no HTTP
-request. Then, per attempt:
+A gateway is built with its guards (:func:`compliance.gateway_factory.build_gateway`; DESIGN
+11): residency, masking and caller-key limits as policies, checked in that order, and the audit
+log as the first observer. Tests of the gateway's mechanics build one without them by name
+(:meth:`Gateway.unguarded_for_tests`).
+
+Once per call, before anything is sent, policies (``CallPolicy``) may refuse it; a refusal is
+one ``refused`` attempt and no HTTP request. Then, per attempt:
 
 1. the pacer books the route's capacity and waits for the slot;
-2. one HTTP request through the ``openai`` SDK (its own retries off; ours honour ``retry-after``);
-3. the answer is classified (:class:`~compliance.calls.Outcome`) and checked against the schema;
+2. intent observers (``IntentObserver``: the audit log) record the attempt, durably, before
+   anything leaves the process — if that fails, nothing is sent;
+3. one HTTP request through the ``openai`` SDK (its own retries off; ours honour ``retry-after``);
+4. the answer is classified (:class:`~compliance.calls.Outcome`) and checked against the schema;
    the booking is reconciled with the reported usage and the rate-limit headers;
-4. observers (``AttemptObserver``) see the attempt — the audit log and the usage ledger plug in
+5. observers (``AttemptObserver``) see the attempt — the audit log and the usage ledger plug in
    here; they see hashes, counts and outcomes, never text.
 
 Transport failures (429, 408, 5xx, a 200 whose body is not a chat completion, timeout,
@@ -30,16 +36,32 @@ import hashlib
 import json
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx2
 import openai
 
-from compliance.calls import Attempt, ModelRequest, ModelResponse, Outcome, Refusal, cost_of
-from compliance.pacer import RoutePacer
+from compliance.answers import (
+    Result,
+    classify_completion,
+    sha256_of,
+    status_result,
+    used_tokens,
+)
+from compliance.calls import (
+    Attempt,
+    Intent,
+    ModelRequest,
+    ModelResponse,
+    Outcome,
+    Refusal,
+    cost_of,
+)
+from compliance.pacer import Reservation, RoutePacer
 from compliance.retry import (
     MAX_PROVIDER_WAIT_S,
     RateLimitHeaders,
@@ -47,8 +69,11 @@ from compliance.retry import (
     parse_retry_after,
 )
 from compliance.routes import RouteConfig
-from compliance.structured import parse_answer, response_format, schema_instruction
+from compliance.structured import messages_as_sent, response_format
 from compliance.tokens import EstimateCalibration, estimate_tokens
+
+if TYPE_CHECKING:
+    from compliance.gateway_factory import Guards
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -67,17 +92,11 @@ class AttemptObserver(Protocol):
         """See one attempt after it ended (refusals included)."""
 
 
-def messages_as_sent(request: ModelRequest, route: RouteConfig) -> list[dict[str, str]]:
-    """The messages of ``request`` as sent on ``route`` (the schema goes into the prompt where
-    the route cannot take it as ``response_format``); token estimates are made on these."""
-    messages = [dict(m) for m in request.messages]
-    if request.output is not None and route.structured_output != "json_schema":
-        instruction = schema_instruction(request.output)
-        if messages and messages[0].get("role") == "system":
-            messages[0]["content"] = messages[0]["content"] + "\n\n" + instruction
-        else:
-            messages.insert(0, {"role": "system", "content": instruction})
-    return messages
+@runtime_checkable
+class IntentObserver(Protocol):
+    async def intend(self, request: ModelRequest, intent: Intent) -> None:
+        """Record an attempt about to send (after its pacer slot, before the request); the
+        request is sent only once this returns, and not at all if it raises."""
 
 
 @dataclass
@@ -98,60 +117,79 @@ async def _capture_request(request: httpx2.Request) -> None:
         exchange.request_sha256 = "sha256:" + hashlib.sha256(request.content).hexdigest()
 
 
-def _used_tokens(result: _Result) -> int | None:
-    """Tokens the provider counted: reported usage; none for a 429 or a refused connection;
-    unknown (keep the booking) for a timeout or a server error."""
-    if result.usage_reported:
-        return result.tokens_in + result.tokens_out
-    if result.outcome in (Outcome.RATE_LIMITED, Outcome.CONNECTION_ERROR):
-        return 0
-    return None
-
-
-def _count(usage: Any, field: str) -> int:
-    """A token count from the answer's ``usage`` object; 0 when it is absent or not a number."""
-    value = usage.get(field) if isinstance(usage, dict) else None
-    return int(value) if isinstance(value, int | float) and value >= 0 else 0
-
-
-def _sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class _Result:
-    outcome: Outcome
-    status: int | None = None
-    content: str | None = None
-    parsed: dict[str, Any] | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    usage_reported: bool = False
-    headers: Mapping[str, str] | None = None
-    body: bytes | None = None
-    detail: str | None = None
+def new_attempt_id() -> str:
+    """A random attempt id: 32 hex digits."""
+    return uuid.uuid4().hex
 
 
 class Gateway:
-    """Model calls for every path; one instance per process and event loop."""
+    """Model calls for every path; one instance per process and event loop.
+
+    Built with its :class:`~compliance.gateway_factory.Guards` — residency, masking, key limits
+    and the audit log — by :func:`compliance.gateway_factory.build_gateway`; there is no way to
+    leave one out but :meth:`unguarded_for_tests`, whose name says where it belongs."""
 
     def __init__(
         self,
         routes: Mapping[str, RouteConfig],
         api_keys: Mapping[str, str],
+        guards: Guards,
+        *,
+        observers: Sequence[AttemptObserver] = (),
+        **options: Any,
+    ) -> None:
+        """``observers`` see attempts after the guards (metrics); ``options`` are those of
+        :meth:`_setup` (``pacer``, ``retry``, ``transport``, ``sleep``, ``clock`` …)."""
+        # Imported here: the guards load the masking engine and the key limiter.
+        from compliance.gateway_factory import Guards, check_guards
+
+        if not isinstance(guards, Guards):
+            raise TypeError(
+                f"a Gateway is built with its Guards, not a {type(guards).__name__}; use "
+                "compliance.gateway_factory.build_gateway"
+            )
+        check_guards(guards)
+        policies = (guards.residency, guards.masking, guards.limits)
+        self._setup(
+            routes, api_keys, policies, (guards.audit, guards.limits, *observers), **options
+        )
+        self.guarded = True
+
+    @classmethod
+    def unguarded_for_tests(
+        cls,
+        routes: Mapping[str, RouteConfig],
+        api_keys: Mapping[str, str],
+        *,
+        policies: Sequence[CallPolicy] = (),
+        observers: Sequence[AttemptObserver] = (),
+        **options: Any,
+    ) -> Gateway:
+        """A gateway with only the ``policies`` and ``observers`` given — no masking, residency,
+        limits or audit unless passed. For tests of the gateway's own mechanics; never in a
+        service (``flows/runtime.py`` uses ``build_gateway``)."""
+        gateway = cls.__new__(cls)
+        gateway._setup(routes, api_keys, policies, observers, **options)
+        return gateway
+
+    def _setup(
+        self,
+        routes: Mapping[str, RouteConfig],
+        api_keys: Mapping[str, str],
+        policies: Sequence[CallPolicy],
+        observers: Sequence[AttemptObserver],
         *,
         pacer: RoutePacer | None = None,
         retry: RetryPolicy | None = None,
-        policies: Sequence[CallPolicy] = (),
-        observers: Sequence[AttemptObserver] = (),
         transport: httpx2.AsyncBaseTransport | None = None,
         max_connections: int = 128,
         rng: random.Random | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
+        attempt_ids: Callable[[], str] = new_attempt_id,
     ) -> None:
         """``sleep`` waits between attempts and ``clock`` (Unix seconds) dates a ``retry-after``
-        given as an HTTP date; tests inject both."""
+        given as an HTTP date; ``attempt_ids`` names attempts; tests inject all three."""
         missing = sorted(set(routes) - set(api_keys))
         if missing:
             raise ValueError(f"no API key for route(s) {', '.join(missing)}")
@@ -159,8 +197,10 @@ class Gateway:
         self._api_keys = dict(api_keys)
         self._pacer = pacer
         self.retry = retry or RetryPolicy()
-        self._policies = list(policies)
-        self._observers = list(observers)
+        self._policies: tuple[CallPolicy, ...] = tuple(policies)
+        self._observers: tuple[AttemptObserver, ...] = tuple(observers)
+        self._intents = tuple(o for o in self._observers if isinstance(o, IntentObserver))
+        self._attempt_ids = attempt_ids
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._clock = clock
@@ -174,10 +214,14 @@ class Gateway:
         self._calibration: dict[str, EstimateCalibration] = {}
 
     def add_observer(self, observer: AttemptObserver) -> None:
-        self._observers.append(observer)
+        """One more observer, after those the gateway has (the guards stay first)."""
+        self._observers = (*self._observers, observer)
+        if isinstance(observer, IntentObserver):
+            self._intents = (*self._intents, observer)
 
     def add_policy(self, policy: CallPolicy) -> None:
-        self._policies.append(policy)
+        """One more policy, checked after those the gateway has (the guards stay first)."""
+        self._policies = (*self._policies, policy)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -226,6 +270,7 @@ class Gateway:
                     Outcome.REFUSED,
                     retry_after_s=refusal.retry_after_s,
                     detail=refusal.reason,
+                    attempt_id=self._attempt_ids(),
                 )
                 await self._record(response, attempt)
                 return response
@@ -273,6 +318,19 @@ class Gateway:
         """The messages as sent: the schema goes into the prompt where the route needs it."""
         return messages_as_sent(request, route)
 
+    async def _intend(
+        self, request: ModelRequest, intent: Intent, reservation: Reservation | None
+    ) -> None:
+        """Record the intent (committed on return); if that fails, nothing will be sent and the
+        pacer's booking is given back."""
+        try:
+            for observer in self._intents:
+                await observer.intend(request, intent)
+        except BaseException:
+            if reservation is not None and self._pacer is not None:
+                await self._pacer.settle(reservation, 0, None, None)
+            raise
+
     async def _attempt(
         self,
         request: ModelRequest,
@@ -280,12 +338,14 @@ class Gateway:
         route: RouteConfig,
         number: int,
         timeout_s: float | None,
-    ) -> tuple[Attempt, _Result]:
+    ) -> tuple[Attempt, Result]:
         messages = self.messages_for(request, route)
         calibration = self._calibration.setdefault(route_name, EstimateCalibration())
         estimated_prompt = estimate_tokens(messages)
         booked = calibration.correct(estimated_prompt) + request.max_tokens
         reservation = await self._pacer.acquire(route_name, booked) if self._pacer else None
+        intent = Intent(self._attempt_ids(), number, route_name, route.model)
+        await self._intend(request, intent, reservation)
         exchange = _Exchange()
         token = _EXCHANGE.set(exchange)
         started = time.perf_counter()
@@ -300,7 +360,7 @@ class Gateway:
         if reservation is not None and self._pacer is not None:
             headers = RateLimitHeaders.parse(result.headers) if result.headers is not None else None
             hold = min(retry_after, MAX_PROVIDER_WAIT_S) if retry_after is not None else None
-            await self._pacer.settle(reservation, _used_tokens(result), headers, hold)
+            await self._pacer.settle(reservation, used_tokens(result), headers, hold)
         attempt = Attempt(
             number=number,
             route=route_name,
@@ -317,13 +377,14 @@ class Gateway:
             ),
             latency_ms=round(latency_ms, 3),
             request_sha256=exchange.request_sha256,
-            response_sha256=_sha256(result.body) if result.body is not None else None,
+            response_sha256=sha256_of(result.body) if result.body is not None else None,
             retry_after_s=retry_after,
             detail=result.detail,
+            attempt_id=intent.attempt_id,
         )
         return attempt, result
 
-    def _retry_after(self, result: _Result) -> float | None:
+    def _retry_after(self, result: Result) -> float | None:
         """The provider's ``retry-after`` on a failed exchange (ignored on an answer)."""
         if result.headers is None or not result.outcome.is_transport_failure:
             return None
@@ -337,7 +398,7 @@ class Gateway:
         route: RouteConfig,
         messages: list[dict[str, str]],
         timeout_s: float | None,
-    ) -> _Result:
+    ) -> Result:
         body: dict[str, Any] = {
             "model": route.model,
             "messages": messages,
@@ -360,11 +421,11 @@ class Gateway:
                 options={"timeout": timeout_s or route.timeout_s},
             )
         except openai.APITimeoutError:
-            return _Result(Outcome.TIMEOUT, detail="no answer within the timeout")
+            return Result(Outcome.TIMEOUT, detail="no answer within the timeout")
         except openai.APIConnectionError as exc:
-            return _Result(Outcome.CONNECTION_ERROR, detail=type(exc.__cause__ or exc).__name__)
+            return Result(Outcome.CONNECTION_ERROR, detail=type(exc.__cause__ or exc).__name__)
         except openai.APIStatusError as exc:
-            return self._status_error(exc)
+            return status_result(exc.status_code, exc.response.headers, exc.response.content)
         content = raw.content
         try:
             completion = json.loads(content)
@@ -372,65 +433,13 @@ class Gateway:
             completion = None
         choices = completion.get("choices") if isinstance(completion, dict) else None
         if not isinstance(choices, list):
-            return _Result(
+            return Result(
                 Outcome.SERVER_ERROR,
                 status=raw.status_code,
                 headers=raw.headers,
                 body=content,
                 detail=f"HTTP {raw.status_code} body is not a chat completion",
             )
-        return self._classify(request, route, completion, raw.status_code, raw.headers, content)
-
-    @staticmethod
-    def _status_error(exc: openai.APIStatusError) -> _Result:
-        status = exc.status_code
-        if status == 429:
-            outcome = Outcome.RATE_LIMITED
-        elif status == 408:
-            outcome = Outcome.TIMEOUT
-        elif status >= 500:
-            outcome = Outcome.SERVER_ERROR
-        else:
-            outcome = Outcome.CLIENT_ERROR
-        return _Result(
-            outcome,
-            status=status,
-            headers=exc.response.headers,
-            body=exc.response.content,
-            detail=f"HTTP {status}",
+        return classify_completion(
+            request, route, completion, raw.status_code, raw.headers, content
         )
-
-    @staticmethod
-    def _classify(
-        request: ModelRequest,
-        route: RouteConfig,
-        completion: dict[str, Any],
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> _Result:
-        usage = completion.get("usage")
-        tokens_in = _count(usage, "prompt_tokens")
-        tokens_out = _count(usage, "completion_tokens")
-        choices = completion["choices"]
-        first = choices[0] if choices and isinstance(choices[0], dict) else {}
-        message = first.get("message")
-        content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, str):
-            content = None
-        result = _Result(
-            Outcome.OK,
-            status=status,
-            content=content,
-            tokens_in=tokens_in,
-            tokens_out=tokens_out,
-            usage_reported=isinstance(usage, dict),
-            headers=headers,
-            body=body,
-        )
-        if request.output is None:
-            if content is None or not content.strip():
-                return replace(result, outcome=Outcome.EMPTY, detail="empty content")
-            return result
-        outcome, parsed, detail = parse_answer(content, request.output, route.structured_output)
-        return replace(result, outcome=outcome, parsed=parsed, detail=detail)

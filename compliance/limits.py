@@ -50,8 +50,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.calls import Attempt, ModelRequest, ModelResponse, Outcome, Refusal, cost_of
 from compliance.errors import ComplianceError
-from compliance.gateway import messages_as_sent
 from compliance.routes import RouteConfig
+from compliance.structured import messages_as_sent
 from compliance.tokens import estimate_tokens
 from storage.models.callers import CallerKey
 from storage.repositories.callers import CallerKeyRepository, CallerLimitsRepository

@@ -18,8 +18,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from compliance.calls import Outcome, OutputSchema
-from compliance.routes import StructuredOutput
+from compliance.calls import ModelRequest, Outcome, OutputSchema
+from compliance.routes import RouteConfig, StructuredOutput
 
 #: A whole answer wrapped in one Markdown code fence (```json ... ```).
 _FENCE = re.compile(r"^```[A-Za-z]*[ \t]*\n?(.*?)\s*```$", re.DOTALL)
@@ -119,3 +119,16 @@ def parse_answer(
     if errors:
         return Outcome.SCHEMA_INVALID, None, _schema_detail(errors)
     return Outcome.OK, parsed, None
+
+
+def messages_as_sent(request: ModelRequest, route: RouteConfig) -> list[dict[str, str]]:
+    """The messages of ``request`` as sent on ``route`` (the schema goes into the prompt where
+    the route cannot take it as ``response_format``); token estimates are made on these."""
+    messages = [dict(m) for m in request.messages]
+    if request.output is not None and route.structured_output != "json_schema":
+        instruction = schema_instruction(request.output)
+        if messages and messages[0].get("role") == "system":
+            messages[0]["content"] = messages[0]["content"] + "\n\n" + instruction
+        else:
+            messages.insert(0, {"role": "system", "content": instruction})
+    return messages

@@ -14,15 +14,12 @@ from zoneinfo import ZoneInfo
 import httpx2
 
 from compliance.audit.log import AuditLog
-from compliance.audit.observer import AuditObserver
 from compliance.callers import find_key
 from compliance.calls import CallPath
 from compliance.gateway import Gateway
-from compliance.limits import KeyLimiter
+from compliance.gateway_factory import build_gateway
 from compliance.masking import Masker
-from compliance.masking.policy import MaskedTextPolicy
 from compliance.pacer import RoutePacer
-from compliance.residency_policy import ResidencyPolicy
 from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
 from flows.online_writes import OnlineWrite, write_online
@@ -78,25 +75,23 @@ class Runtime:
         try:
             pacer = RoutePacer(app.sessions, settings.routes)
             api_keys = {name: settings.api_key(name) for name in settings.routes}
-            gateway = Gateway(
+            # Every attempt that sends is an audit intent before the request and an outcome
+            # after it (refused ones: one entry), durable before call() goes on.
+            audit = AuditLog.open(app.sessions, settings.keys_dir)
+            # Residency first (a route abroad: refused, or masked text only), then masking
+            # (only masked text leaves), then caller-key limits shared through the database.
+            gateway = build_gateway(
                 settings.routes,
                 api_keys,
+                sessions=app.sessions,
+                audit=audit,
+                residency=settings.residency,
+                timezone=ZoneInfo(settings.nightly.timezone),
                 pacer=pacer,
                 retry=retry,
                 transport=transport,
                 max_connections=max(settings.nightly.concurrency * 2, 16),
             )
-            # Every attempt, refused ones included, is a durable audit entry before call() returns.
-            audit = AuditLog.open(app.sessions, settings.keys_dir)
-            gateway.add_observer(AuditObserver(audit, settings.routes))
-            # A route abroad: refused, or masked text only (docs/residency.md); checked first.
-            gateway.add_policy(ResidencyPolicy(settings.residency))
-            # Only masked text leaves the process; anything else is refused (and audited).
-            gateway.add_policy(MaskedTextPolicy())
-            # Caller-key limits, shared by every process through the database (docs/keys.md).
-            limiter = KeyLimiter(app.sessions, timezone=ZoneInfo(settings.nightly.timezone))
-            gateway.add_policy(limiter)
-            gateway.add_observer(limiter)
             service_key_id = _service_key_id(app, settings)
             registry = PromptRegistry.load(
                 prompts_dir or settings.prompts.directory, settings.prompts.pinned

@@ -1,7 +1,9 @@
 """The audit log over HTTP (auditor keys only), the same reads as ``nightshift audit``.
 
-- ``GET /v1/audit/entries`` — the filters of ``nightshift audit query`` (``from``, ``to``:
-  a seq or a UTC date/time; ``document``, ``key``, ``route``, ``outcome``, ``run``), seq order;
+- ``GET /v1/audit/entries`` — what ``nightshift audit query --json`` lists: each attempt once
+  (intent and outcome merged; outcome ``unknown`` when the intent has none), with its filters
+  (``from``, ``to``: a seq or a UTC date/time; ``document``, ``key``, ``route``, ``outcome``,
+  ``run``), in seq order of the attempts' first entries;
 - ``GET /v1/audit/checkpoint`` — a signed checkpoint of the log now (the latest one when
   nothing was appended since);
 - ``GET /v1/audit/proof/{seq}`` — the entry, its inclusion proof and the checkpoint covering it;
@@ -23,14 +25,14 @@ from compliance.audit.errors import NoteError
 from compliance.audit.keys import AuditKeys
 from service.api_errors import ApiError
 from service.api_support import MAX_ID, ApiState, AuditorCaller, api_state
-from service.audit_queries import consistency_proof, entry_filter, find_entries, inclusion_proof
+from service.audit_queries import consistency_proof, entry_filter, find_attempts, inclusion_proof
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 BOUND = "A seq (digits) or a UTC date/time (ISO 8601); inclusive."
 
 
-@router.get("/entries", summary="Audit entries matching every filter, in seq order")
+@router.get("/entries", summary="Audited attempts matching every filter, each once")
 async def audit_entries(
     caller: AuditorCaller,
     request: Request,
@@ -39,7 +41,9 @@ async def audit_entries(
     document: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Document id.")] = None,
     key: Annotated[str | None, Query(description="Caller key id.", max_length=64)] = None,
     route: Annotated[str | None, Query(description="Route name.", max_length=64)] = None,
-    outcome: Annotated[str | None, Query(description="ok, refused, ...", max_length=32)] = None,
+    outcome: Annotated[
+        str | None, Query(description="ok, refused, ...; unknown", max_length=32)
+    ] = None,
     run: Annotated[str | None, Query(description="Run id.", max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> dict[str, Any]:
@@ -50,7 +54,7 @@ async def audit_entries(
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
     sessions = api_state(request).runtime.app.sessions
-    entries = await run_in_threadpool(find_entries, sessions, where, limit)
+    entries = await run_in_threadpool(find_attempts, sessions, where, limit)
     return {"entries": entries, "count": len(entries), "limit": limit}
 
 

@@ -21,7 +21,7 @@ from compliance.audit.keys import AuditKeys, rotate_key
 from compliance.audit.log import AuditLog
 from compliance.audit.verify import verify_log
 from flows.context import AppContext, app_context
-from service.audit_queries import entry_filter, find_entries, inclusion_proof
+from service.audit_queries import entry_filter, find_attempts, inclusion_proof
 from service.cli_support import fail, out_console, print_json, reported_errors, settings
 from storage.repositories.audit import EntryFilter
 
@@ -35,7 +35,10 @@ To = Annotated[str | None, typer.Option("--to", help="Last seq or UTC date/time,
 Document = Annotated[int | None, typer.Option("--document", help="Document id.")]
 Key = Annotated[str | None, typer.Option("--key", help="Caller key id.")]
 RouteOpt = Annotated[str | None, typer.Option("--route", help="Route name.")]
-OutcomeOpt = Annotated[str | None, typer.Option("--outcome", help="ok, refused, timeout, ...")]
+OutcomeOpt = Annotated[
+    str | None,
+    typer.Option("--outcome", help="ok, refused, timeout, ...; unknown: no outcome recorded."),
+]
 RunOpt = Annotated[str | None, typer.Option("--run", help="Run id.")]
 KeyFile = Annotated[
     Path | None,
@@ -75,11 +78,12 @@ def _filter(
 TABLE_COLUMNS = ("seq", "time", "path", "route", "step", "document_id", "attempt", "outcome")
 
 
-def _entries_table(entries: list[dict[str, Any]]) -> Table:
-    table = Table(*TABLE_COLUMNS, "tokens", "cost")
-    for e in entries:
-        cells = [str(e[name]) for name in TABLE_COLUMNS]
-        table.add_row(*cells, f"{e['tokens_in']}+{e['tokens_out']}", e["cost"])
+def _attempts_table(attempts: list[dict[str, Any]]) -> Table:
+    table = Table(*TABLE_COLUMNS, "tokens", "cost", "entries")
+    for a in attempts:
+        cells = [str(a[name]) for name in TABLE_COLUMNS]
+        seqs = ",".join(str(seq) for seq in a["entries"])
+        table.add_row(*cells, f"{a['tokens_in']}+{a['tokens_out']}", a["cost"], seqs)
     return table
 
 
@@ -92,17 +96,18 @@ def query_command(
     route: RouteOpt = None,
     outcome: OutcomeOpt = None,
     run: RunOpt = None,
-    limit: Annotated[int, typer.Option(help="At most this many entries; 0 = all.")] = 1000,
+    limit: Annotated[int, typer.Option(help="At most this many attempts; 0 = all.")] = 1000,
     json_output: JsonFlag = False,
 ) -> None:
-    """Entries matching every filter, in seq order."""
+    """Attempts matching every filter, each once (its intent and outcome entries merged; outcome
+    unknown when the intent has none), in seq order of their first entry."""
     where = _filter(start, end, document, key, route, outcome, run)
     with _opened() as ctx:
-        entries = find_entries(ctx.sessions, where, limit or None)
+        attempts = find_attempts(ctx.sessions, where, limit or None)
     if json_output:
-        print_json(entries)
+        print_json(attempts)
         return
-    out_console.print(_entries_table(entries))
+    out_console.print(_attempts_table(attempts))
 
 
 @audit_app.command("verify")
@@ -117,6 +122,12 @@ def verify_command(key_file: KeyFile = None, json_output: JsonFlag = False) -> N
         out_console.print(f"ok: {report.tree_size} entries, {report.checkpoints} checkpoints")
     else:
         out_console.print(f"NOT OK at seq {report.first_bad_seq}: {report.reason}")
+    if not json_output and report.unknown_outcomes:
+        out_console.print(
+            f"{report.unknown_outcomes} attempt(s) with outcome unknown: sent (or about to be) "
+            "when the process ended, or still in flight; list them with "
+            "`nightshift audit query --outcome unknown`"
+        )
     if not report.ok:
         raise typer.Exit(1)
 

@@ -6,7 +6,8 @@ proof holds. Errors are plain exceptions with messages that never quote the inpu
 them into an exit code, the API into a JSON error.
 
 - :func:`entry_filter` → ``EntryFilter``; ``ValueError`` for a bound that is neither;
-- :func:`find_entries` → decoded entries in seq order;
+- :func:`find_attempts` → each attempt once, its intent and outcome entries merged
+  (:mod:`compliance.audit.attempts`; outcome ``unknown`` when the intent has no outcome);
 - :func:`inclusion_proof` → the entry, its proof and the checkpoint covering it
   (``LookupError`` when there is no such entry, ``NoteError`` when that checkpoint does not verify);
 - :func:`consistency_proof` → the RFC 9162 proof between two tree sizes (``ValueError``).
@@ -15,13 +16,13 @@ them into an exit code, the API into a JSON error.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from compliance.audit.attempts import merge_attempt
 from compliance.audit.entries import decode_entry
 from compliance.audit.log import AuditLog
 from compliance.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
@@ -79,13 +80,13 @@ def entry_filter(
     )
 
 
-def find_entries(
+def find_attempts(
     sessions: sessionmaker[Session], where: EntryFilter, limit: int | None
 ) -> list[dict[str, Any]]:
-    """The decoded entries matching ``where`` in seq order (at most ``limit``; None = all)."""
+    """The attempts matching ``where``, by their first seq (at most ``limit``; None = all)."""
     with sessions() as session:
-        rows = AuditRepository(session).find(where, limit)
-        return [json.loads(row.entry) for row in rows]
+        rows = AuditRepository(session).attempts(where, limit)
+    return [merge_attempt(first, outcome) for _, first, _, outcome in rows]
 
 
 def inclusion_proof(

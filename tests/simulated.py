@@ -34,6 +34,11 @@ class Simulator:
     def total(self) -> int:
         return sum(self.counts().values())
 
+    def received_and_answered(self) -> tuple[int, int]:
+        """Chat requests that arrived, and those answered (or failed) so far, in one read."""
+        summary = self.requests()
+        return int(summary["received"]), sum(summary["counts"].values())
+
 
 def write_config(
     path: Path, base_url: str, *, timeout_s: float = 10.0, extra: str = "", escalate: bool = True

@@ -3,8 +3,11 @@
 Public surface, by module (import from the module; this package imports nothing itself, so an
 offline verifier loads only what it needs):
 
-- :mod:`~compliance.audit.observer` — ``AuditObserver(log, routes)``, the gateway's
-  ``AttemptObserver``; ``draft_entry`` builds one entry from a request and an attempt.
+- :mod:`~compliance.audit.observer` — ``AuditObserver(log, routes)``, the gateway's audit guard
+  (``intend`` before each request, ``observe`` after each attempt); ``intent_entry`` and
+  ``draft_entry`` build the two entries.
+- :mod:`~compliance.audit.attempts` — ``merge_attempt``: an attempt's entries as one record
+  (outcome ``unknown`` when its intent has no outcome).
 - :mod:`~compliance.audit.log` — ``AuditLog.open(sessions, keys_dir)``: ``await append(draft)``
   (durable, batched), ``append_batch``, ``checkpoint_now()`` / ``await checkpoint()``.
 - :mod:`~compliance.audit.verify` — ``verify_log(sessions, verifiers) -> VerifyReport``.

@@ -22,7 +22,14 @@ from typing import Any
 from compliance.audit.errors import EntryError
 
 #: Version of the entry format; bump it when a field is added, renamed or changes meaning.
-ENTRY_VERSION = 1
+#: v2 (0008) added ``attempt_id`` and ``kind``: an attempt that sends a request is an ``intent``
+#: entry committed before the request leaves the process and an ``outcome`` entry after it.
+ENTRY_VERSION = 2
+#: Kinds of v2 entries; a v1 entry is one whole attempt (what ``outcome`` is in v2).
+INTENT = "intent"
+OUTCOME = "outcome"
+#: The ``outcome`` of an intent entry: it is written before there is one.
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,12 @@ class EntryField:
 
 FIELDS: tuple[EntryField, ...] = (
     EntryField("attempt", "integer", "Attempt number within the call, from 1 (retries add one)."),
+    EntryField(
+        "attempt_id",
+        "string or null",
+        "Id of the attempt (32 hex digits), the same in its intent and its outcome entry. "
+        "Since v2.",
+    ),
     EntryField(
         "caller_key_id",
         "string or null",
@@ -56,6 +69,13 @@ FIELDS: tuple[EntryField, ...] = (
         "integer or null",
         "HTTP status of the answer; null when there was none (refused, timeout, connection error).",
     ),
+    EntryField(
+        "kind",
+        "string",
+        "`intent`: committed before the request is sent (outcome `pending`, no usage yet); "
+        "`outcome`: how the attempt ended (a refused attempt, which sends nothing, has only "
+        "this one). Since v2.",
+    ),
     EntryField("latency_us", "integer", "Time the attempt took, in microseconds."),
     EntryField(
         "masked_counts",
@@ -69,7 +89,7 @@ FIELDS: tuple[EntryField, ...] = (
         "string",
         "How the attempt ended: ok, rate_limited, server_error, "
         "client_error, timeout, connection_error, empty, invalid_json, schema_invalid, "
-        "refused.",
+        "refused; `pending` in an intent entry.",
     ),
     EntryField(
         "path",
@@ -116,8 +136,11 @@ FIELDS: tuple[EntryField, ...] = (
 )
 
 FIELD_NAMES = frozenset(field.name for field in FIELDS)
+#: The fields of a v1 entry (logs written before 0008 hold them; they stay valid).
+V1_FIELD_NAMES = FIELD_NAMES - {"attempt_id", "kind"}
 #: Fields an entry has before the log assigns its ``seq``.
 DRAFT_FIELDS = FIELD_NAMES - {"seq"}
+_FIELDS_OF_VERSION = {1: V1_FIELD_NAMES, ENTRY_VERSION: FIELD_NAMES}
 
 
 def canonical_json(value: Any) -> bytes:
@@ -142,10 +165,14 @@ def parse_time(text: str) -> datetime:
 
 
 def encode_entry(draft: Mapping[str, Any], seq: int) -> bytes:
-    """The bytes of the entry ``draft`` gets at position ``seq``."""
-    if draft.keys() != DRAFT_FIELDS:
-        missing = sorted(DRAFT_FIELDS - draft.keys())
-        extra = sorted(draft.keys() - DRAFT_FIELDS)
+    """The bytes of the entry ``draft`` gets at position ``seq`` (a v2 draft; a v1 one in tests
+    of old logs)."""
+    version = draft.get("v")
+    fields = _FIELDS_OF_VERSION.get(version, FIELD_NAMES) if type(version) is int else FIELD_NAMES
+    wanted = fields - {"seq"}
+    if draft.keys() != wanted:
+        missing = sorted(wanted - draft.keys())
+        extra = sorted(draft.keys() - wanted)
         raise EntryError(f"an audit entry draft has missing fields {missing} or extra {extra}")
     return canonical_json({**draft, "seq": seq})
 
@@ -161,8 +188,12 @@ def decode_entry(data: bytes, *, canonical: bool = True) -> dict[str, Any]:
         raise EntryError("not JSON") from None
     if not isinstance(value, dict):
         raise EntryError("not a JSON object")
-    if value.keys() != FIELD_NAMES:
-        raise EntryError(f"fields differ from the entry schema v{ENTRY_VERSION}")
+    version = value.get("v")
+    fields = _FIELDS_OF_VERSION.get(version) if type(version) is int else None
+    if fields is None or value.keys() != fields:
+        raise EntryError("fields differ from the entry schema of its version (v1 or v2)")
+    if fields is FIELD_NAMES and value["kind"] not in (INTENT, OUTCOME):
+        raise EntryError("kind is neither intent nor outcome")
     if canonical and canonical_json(value) != data:
         raise EntryError("not in canonical form")
     if not isinstance(value["seq"], int):

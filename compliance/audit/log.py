@@ -172,6 +172,8 @@ def _row(seq: int, draft: Draft, data: bytes, leaf: bytes) -> dict[str, Any]:
         "route": draft["route"],
         "outcome": draft["outcome"],
         "document_id": draft["document_id"],
+        "attempt_id": draft.get("attempt_id"),
+        "kind": draft.get("kind"),
         "entry": data,
         "leaf_hash": leaf,
     }

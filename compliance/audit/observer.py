@@ -1,30 +1,34 @@
-"""The gateway's audit observer: one audit entry for every attempt, refusals included.
+"""The gateway's audit observer: an intent before every request and an outcome after it.
 
-Wire it once per process (``flows/runtime.py``)::
+It is one of the gateway's four guards (``compliance.gateway_factory.build_gateway``), built
+once per process (``flows/runtime.py``).
 
-    audit = AuditLog.open(app.sessions, settings.keys_dir)
-    gateway.add_observer(AuditObserver(audit, settings.routes))
+Per attempt that sends a request, the gateway awaits :meth:`AuditObserver.intend` after the
+pacer granted the slot and before the request is sent: the ``intent`` entry is committed before
+anything leaves the process, so a process killed mid-request leaves an attempt whose outcome is
+``unknown`` — never a request the log does not know of (DESIGN 11). After the attempt it awaits
+:meth:`AuditObserver.observe`: the ``outcome`` entry, linked by ``attempt_id``, committed before
+``Gateway.call`` returns. A refused attempt sends nothing and has only its outcome entry. If an
+entry cannot be committed, the method raises :class:`~compliance.audit.errors.AuditWriteError`
+and the call fails closed (no request after a failed intent).
 
-The gateway awaits :meth:`AuditObserver.observe` before ``Gateway.call`` returns, and ``observe``
-returns only once the entry is committed, so no answer leaves the gateway unaudited; if the
-entry cannot be committed, ``observe`` raises :class:`~compliance.audit.errors.AuditWriteError`
-and the call fails closed.
-
-What goes in (:func:`draft_entry`): ids, hashes, counts, usage, outcome — copied field by field
-from :class:`~compliance.calls.ModelRequest` and :class:`~compliance.calls.Attempt`. The
-messages, the answer and masked values are never read.
+What goes in (:func:`intent_entry`, :func:`draft_entry`): ids, hashes, counts, usage, outcome —
+copied field by field from :class:`~compliance.calls.ModelRequest`,
+:class:`~compliance.calls.Intent` and :class:`~compliance.calls.Attempt`. The messages, the
+answer and masked values are never read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from compliance.audit.entries import ENTRY_VERSION, format_time
+from compliance.audit.entries import ENTRY_VERSION, INTENT, OUTCOME, PENDING, format_time
 from compliance.audit.log import AuditLog
-from compliance.calls import Attempt, ModelRequest
+from compliance.calls import Attempt, Intent, ModelRequest
 from compliance.routes import RouteConfig
 from storage.types import utcnow
 
@@ -40,23 +44,57 @@ def endpoint_host(base_url: str) -> str | None:
     return f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
 
 
-def draft_entry(
-    request: ModelRequest, attempt: Attempt, route: RouteConfig | None, moment: datetime
+def _call_fields(
+    request: ModelRequest, route_name: str, model: str, route: RouteConfig | None, moment: datetime
 ) -> dict[str, Any]:
-    """The entry of one attempt, without its seq (the log assigns it)."""
+    """What an intent and an outcome entry of one call share."""
     return {
         "v": ENTRY_VERSION,
         "time": format_time(moment),
         "path": request.path,
         "run_id": request.run_id,
         "caller_key_id": request.caller_key_id,
-        "route": attempt.route,
-        "model": attempt.model,
+        "route": route_name,
+        "model": model,
         "endpoint_host": endpoint_host(route.base_url) if route else None,
         "region": route.region if route else None,
         "step": request.step,
         "prompt_version": request.prompt_version,
         "document_id": request.document_id,
+        "masked_counts": {str(k): int(v) for k, v in sorted(request.masked_counts.items())},
+    }
+
+
+def intent_entry(
+    request: ModelRequest, intent: Intent, route: RouteConfig | None, moment: datetime
+) -> dict[str, Any]:
+    """The entry of an attempt about to send (kind ``intent``), without its seq."""
+    return {
+        **_call_fields(request, intent.route, intent.model, route, moment),
+        "kind": INTENT,
+        "attempt_id": intent.attempt_id,
+        "attempt": intent.number,
+        "outcome": PENDING,
+        "http_status": None,
+        "detail": None,
+        "tokens_in": 0,
+        "tokens_out": 0,
+        "cost": f"{Decimal(0):.6f}",
+        "latency_us": 0,
+        "retry_after_ms": None,
+        "request_sha256": None,
+        "response_sha256": None,
+    }
+
+
+def draft_entry(
+    request: ModelRequest, attempt: Attempt, route: RouteConfig | None, moment: datetime
+) -> dict[str, Any]:
+    """The entry of one ended attempt (kind ``outcome``), without its seq (the log assigns it)."""
+    return {
+        **_call_fields(request, attempt.route, attempt.model, route, moment),
+        "kind": OUTCOME,
+        "attempt_id": attempt.attempt_id,
         "attempt": attempt.number,
         "outcome": attempt.outcome.value,
         "http_status": attempt.http_status,
@@ -70,7 +108,6 @@ def draft_entry(
         ),
         "request_sha256": attempt.request_sha256,
         "response_sha256": attempt.response_sha256,
-        "masked_counts": {str(k): int(v) for k, v in sorted(request.masked_counts.items())},
     }
 
 
@@ -87,6 +124,11 @@ class AuditObserver:
         self.log = log
         self._routes = dict(routes)
         self._clock = clock
+
+    async def intend(self, request: ModelRequest, intent: Intent) -> None:
+        """Commit the intent entry; the gateway sends the request only after this returns."""
+        route = self._routes.get(intent.route)
+        await self.log.append(intent_entry(request, intent, route, self._clock()))
 
     async def observe(self, request: ModelRequest, attempt: Attempt) -> None:
         route = self._routes.get(attempt.route)

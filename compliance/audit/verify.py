@@ -10,6 +10,9 @@
 4. The log is not shorter than its latest checkpoint (nor than its state row), nor longer than
    its state row.
 
+It also counts the attempts whose outcome is unknown (an intent entry no outcome entry answers:
+the process ended between the two, or the attempt is in flight) — a fact to report, not a fault.
+
 Each finding is named by its **first bad seq**: the missing seq of a deleted row; the smaller of
 position and claimed seq when rows were inserted, deleted-and-renumbered or swapped; the seq of
 a changed entry; the first seq after the log's end for a truncated tail; and for a checkpoint
@@ -37,7 +40,9 @@ from compliance.audit.tree import StoredTree
 from storage.models.audit import AuditCheckpoint
 from storage.repositories.audit import AnyRow, AuditRepository
 
-_COLUMNS = ("path", "run_id", "caller_key_id", "route", "outcome", "document_id")
+_COLUMNS = (
+    "path", "run_id", "caller_key_id", "route", "outcome", "document_id", "attempt_id", "kind"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class VerifyReport:
     checkpoints: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    #: Attempts whose intent has no outcome entry: the request may have reached the provider
+    #: and the process ended (or the attempt is still in flight). The log is still valid.
+    unknown_outcomes: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,7 +127,7 @@ def _check_row(row: AnyRow, position: int) -> tuple[bytes, Finding | None]:
             "a field was changed",
         )
     for name, value in zip(_COLUMNS, row[4:], strict=True):
-        if entry[name] != value:
+        if entry.get(name) != value:  # a v1 entry has no attempt_id or kind: NULL columns
             return b"", Finding(seq, f"column {name} of seq {seq} disagrees with the entry")
     if _time_of(entry) != row[3]:
         return b"", Finding(seq, f"column recorded_at of seq {seq} disagrees with the entry")
@@ -219,7 +227,8 @@ def verify_log(sessions: sessionmaker[Session], verifiers: Sequence[Verifier]) -
             )
         if not findings:
             findings += [f for f in (check_consistency(StoredTree(repo), signed),) if f]
+        unknown = repo.unknown_outcomes()
     if not findings:
-        return VerifyReport(True, size, len(rows))
+        return VerifyReport(True, size, len(rows), unknown_outcomes=unknown)
     first = min(findings, key=lambda f: f.first_bad_seq)
-    return VerifyReport(False, size, len(rows), first.first_bad_seq, first.reason)
+    return VerifyReport(False, size, len(rows), first.first_bad_seq, first.reason, unknown)

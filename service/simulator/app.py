@@ -167,6 +167,7 @@ def _chat_router(state: SimulatorState) -> APIRouter:
 
     @router.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
+        state.log.arrived()
         key = api_key(request)
         try:
             body = json.loads(await request.body())

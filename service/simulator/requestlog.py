@@ -6,6 +6,10 @@ receives), everything else when its response is sent. ``latency_ms`` is the dela
 simulator applied. Batch lines are recorded too, with their ``batch_id``. ``key`` is the bearer
 token the caller sent (``anonymous`` without one): keys given to a simulator are not secrets.
 
+``received`` counts the chat-completion requests that arrived, the moment each arrives (before
+it is parsed, limited or answered): ``received`` minus the entries is what is still in flight,
+and after a client is killed it is exactly how many requests reached the provider.
+
 ``GET /simulator/requests`` returns :meth:`RequestLog.summary`; ``POST /simulator/reset``
 calls :meth:`RequestLog.clear`. With a ``log_file`` every entry is also appended to that file as
 one JSON line; the file is never truncated, a reset appends ``{"event": "reset", "time": …}``.
@@ -74,6 +78,11 @@ class RequestLog:
         self._wall_clock = wall_clock
         self._path = path
         self._entries: list[LogEntry] = []
+        self.received = 0
+
+    def arrived(self) -> None:
+        """Count one chat-completion request as it arrives."""
+        self.received += 1
 
     def record(self, seen: Observation) -> LogEntry:
         entry = LogEntry(
@@ -104,11 +113,13 @@ class RequestLog:
     def summary(self) -> dict[str, Any]:
         return {
             "counts": self.counts(),
+            "received": self.received,
             "entries": [entry.as_dict() for entry in self._entries],
         }
 
     def clear(self) -> None:
         self._entries.clear()
+        self.received = 0
         self._append_line({"event": "reset", "time": self._wall_clock()})
 
     def _append_line(self, data: dict[str, Any]) -> None:

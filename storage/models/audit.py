@@ -1,6 +1,8 @@
 """The audit log: append-only entries, the Merkle tree over them, and signed checkpoints.
 
-- ``audit_entries`` — one row per attempt at a model call. ``entry`` holds the exact canonical
+- ``audit_entries`` — one row per entry: an attempt that sent a request has two (its ``intent``,
+  committed before the request left, and its ``outcome``, linked by ``attempt_id``); a refused
+  attempt and every v1 entry (before migration 0008) are one. ``entry`` holds the exact canonical
   JSON bytes that were hashed into the tree (``leaf_hash`` = SHA-256(0x00 ‖ entry)); the other
   columns repeat a few of its fields so an auditor can query them, and ``verify`` checks that
   they still agree with the bytes. ``seq`` is the leaf index: contiguous from 0.
@@ -38,6 +40,7 @@ class AuditEntry(Base):
         Index("ix_audit_entries_run_id", "run_id"),
         Index("ix_audit_entries_caller_key_id", "caller_key_id"),
         Index("ix_audit_entries_route_outcome", "route", "outcome"),
+        Index("ix_audit_entries_attempt_id_kind", "attempt_id", "kind"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -48,6 +51,10 @@ class AuditEntry(Base):
     route: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(32))
     document_id: Mapped[int | None] = mapped_column(BigId)
+    #: The attempt an entry belongs to (v2): its ``intent`` and its ``outcome`` share it.
+    attempt_id: Mapped[str | None] = mapped_column(String(32))
+    #: ``intent`` or ``outcome`` (v2); NULL for a v1 entry, which is a whole attempt.
+    kind: Mapped[str | None] = mapped_column(String(8))
     #: The canonical JSON bytes exactly as hashed into the tree.
     entry: Mapped[bytes] = mapped_column(LargeBinary)
     #: SHA-256(0x00 ‖ entry), recorded when the entry was appended.

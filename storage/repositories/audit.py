@@ -50,9 +50,12 @@ STREAM_COLUMNS = tuple(
     _ENTRIES.c[name]
     for name in (
         "seq", "entry", "leaf_hash", "recorded_at", "path", "run_id", "caller_key_id", "route",
-        "outcome", "document_id",
+        "outcome", "document_id", "attempt_id", "kind",
     )
 )  # fmt: skip
+INTENT, OUTCOME = "intent", "outcome"
+#: The outcome of an attempt whose intent has no outcome entry (the process died, or in flight).
+UNKNOWN = "unknown"
 #: Bound parameters per ``IN (...)`` list (SQLite allows 32,766 variables; stay well below).
 _IN_CHUNK = 500
 
@@ -80,12 +83,23 @@ class EntryFilter:
     run_id: str | None = None
 
     def conditions(self) -> list[Any]:
-        c = _ENTRIES.c
+        """Conditions on entries: ``outcome`` selects the entries with that outcome; ``unknown``
+        the intents that have no outcome entry."""
+        found = self.shared_conditions(_ENTRIES)
+        if self.outcome == UNKNOWN:
+            found.append(_without_outcome(_ENTRIES))
+        elif self.outcome is not None:
+            found.append(_ENTRIES.c.outcome == self.outcome)
+        return found
+
+    def shared_conditions(self, table: Any) -> list[Any]:
+        """Every condition but ``outcome``, on ``table`` (the entries or an alias of them): the
+        outcome selects entries and attempts differently."""
+        c = table.c
         pairs: list[tuple[Any, Any]] = [
             (self.document_id, c.document_id),
             (self.caller_key_id, c.caller_key_id),
             (self.route, c.route),
-            (self.outcome, c.outcome),
             (self.run_id, c.run_id),
         ]
         found = [column == value for value, column in pairs if value is not None]
@@ -98,6 +112,57 @@ class EntryFilter:
         if self.time_to is not None:
             found.append(c.recorded_at < self.time_to)
         return found
+
+
+def _without_outcome(table: Any) -> ColumnElement[bool]:
+    """``table``'s row is an intent no outcome entry answers."""
+    other = _ENTRIES.alias("answer")
+    answered = (
+        select(other.c.seq)
+        .where(other.c.attempt_id == table.c.attempt_id, other.c.kind == OUTCOME)
+        .exists()
+    )
+    return and_(table.c.kind == INTENT, ~answered)
+
+
+def _first_of_attempt(table: Any) -> ColumnElement[bool]:
+    """``table``'s row is the first entry of its attempt: an intent, a v1 entry, or an outcome
+    without an intent (a refusal)."""
+    other = _ENTRIES.alias("intent")
+    has_intent = (
+        select(other.c.seq)
+        .where(other.c.attempt_id == table.c.attempt_id, other.c.kind == INTENT)
+        .exists()
+    )
+    return or_(table.c.kind.is_(None), table.c.kind == INTENT, ~has_intent)
+
+
+def attempts_statement(where: EntryFilter, limit: int | None) -> Any:
+    """(first seq, first entry, outcome seq, outcome entry) per attempt, by first seq.
+
+    The outcome columns are NULL when the first entry is the whole attempt or its intent has
+    no outcome. Seq and time bounds select attempts by their first entry; ``outcome`` by how
+    the attempt ended (``unknown``: an intent with no outcome)."""
+    first, end = _ENTRIES.alias("first"), _ENTRIES.alias("end")
+    joined = first.outerjoin(
+        end,
+        and_(first.c.kind == INTENT, end.c.attempt_id == first.c.attempt_id, end.c.kind == OUTCOME),
+    )
+    conditions = [*where.shared_conditions(first), _first_of_attempt(first)]
+    if where.outcome == UNKNOWN:
+        conditions += [first.c.kind == INTENT, end.c.seq.is_(None)]
+    elif where.outcome is not None:
+        alone = or_(first.c.kind.is_(None), first.c.kind != INTENT)
+        conditions.append(
+            or_(end.c.outcome == where.outcome, and_(alone, first.c.outcome == where.outcome))
+        )
+    statement = (
+        select(first.c.seq, first.c.entry, end.c.seq, end.c.entry)
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(first.c.seq)
+    )
+    return statement.limit(limit) if limit is not None else statement
 
 
 def _chunks(items: list[T]) -> Iterator[list[T]]:
@@ -207,6 +272,26 @@ class AuditRepository:
         if limit is not None:
             statement = statement.limit(limit)
         return list(self.session.scalars(statement))
+
+    def attempts(
+        self, where: EntryFilter, limit: int | None = None
+    ) -> list[tuple[int, bytes, int | None, bytes | None]]:
+        """Each attempt once (:func:`attempts_statement`), at most ``limit``."""
+        rows = self.session.execute(attempts_statement(where, limit))
+        return [
+            (
+                int(a),
+                bytes(b),
+                int(c) if c is not None else None,
+                bytes(d) if d is not None else None,
+            )
+            for a, b, c, d in rows
+        ]
+
+    def unknown_outcomes(self) -> int:
+        """Attempts whose intent has no outcome entry."""
+        statement = select(func.count()).select_from(_ENTRIES).where(_without_outcome(_ENTRIES))
+        return int(self.session.execute(statement).scalar_one())
 
     def stream(
         self, where: EntryFilter | None = None, batch: int = 10_000

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.audit.entries import DRAFT_FIELDS, encode_entry
 from compliance.audit.keys import AuditKeys
 from compliance.audit.log import AuditLog
-from compliance.audit.observer import draft_entry
-from compliance.calls import Attempt, ModelRequest, Outcome
+from compliance.audit.observer import draft_entry, intent_entry
+from compliance.calls import Attempt, Intent, ModelRequest, Outcome
 from compliance.routes import RouteConfig
 
 ROUTE = RouteConfig(base_url="https://llm.bank.kz:8443/v1", model="small-model", region="KZ")
@@ -37,7 +37,23 @@ def ticking_clock(step: timedelta = timedelta(milliseconds=1)) -> Any:
 
 def draft(n: int, moment: datetime = START, **changes: Any) -> dict[str, Any]:
     """The entry of a plausible attempt about document ``n``."""
-    request = ModelRequest(
+    request = _request(n)
+    attempt = Attempt(
+        number=1, route="fast", model="small-model", outcome=Outcome.OK, http_status=200,
+        tokens_in=120 + n, tokens_out=30, cost=Decimal("0.018000"), latency_ms=812.5,
+        request_sha256="sha256:" + "ab" * 32, response_sha256="sha256:" + "cd" * 32,
+    )  # fmt: skip
+    return draft_entry(request, attempt, ROUTE, moment) | changes
+
+
+def intent_draft(n: int, attempt_id: str, moment: datetime = START) -> dict[str, Any]:
+    """The intent entry of an attempt about document ``n`` (before its request was sent)."""
+    intent = Intent(attempt_id, 1, "fast", "small-model")
+    return intent_entry(_request(n), intent, ROUTE, moment)
+
+
+def _request(n: int) -> ModelRequest:
+    return ModelRequest(
         step="extract",
         prompt_version="extract.v1",
         messages=({"role": "user", "content": "Асель Нурланова, ИИН 880101300123"},),
@@ -47,12 +63,6 @@ def draft(n: int, moment: datetime = START, **changes: Any) -> dict[str, Any]:
         caller_key_id="key-ops",
         masked_counts={"PERSON": 1, "KZ_IIN": 1},
     )
-    attempt = Attempt(
-        number=1, route="fast", model="small-model", outcome=Outcome.OK, http_status=200,
-        tokens_in=120 + n, tokens_out=30, cost=Decimal("0.018000"), latency_ms=812.5,
-        request_sha256="sha256:" + "ab" * 32, response_sha256="sha256:" + "cd" * 32,
-    )  # fmt: skip
-    return draft_entry(request, attempt, ROUTE, moment) | changes
 
 
 def make_log(sessions: sessionmaker[Session], keys_dir: Path, **options: Any) -> AuditLog:

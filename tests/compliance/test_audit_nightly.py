@@ -1,5 +1,6 @@
-"""Must show: after a nightly run against the simulator, the log holds one entry per request the
-simulator received plus one per refused attempt, and it verifies.
+"""Must show: after a nightly run against the simulator, the log holds an intent and an outcome
+per request the simulator received plus one entry per refused attempt, lists each attempt once,
+and it verifies.
 
 The runtime is wired the way ``flows/runtime.py`` is asked to wire it (observer on the gateway,
 a checkpoint at the end of the run); a policy refuses the draft step of every third document so
@@ -20,6 +21,8 @@ from compliance.routes import RouteConfig
 from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
+from service.audit_queries import find_attempts
+from storage.repositories.audit import EntryFilter
 from tests.compliance.test_audit_helpers import all_entries
 from tests.simulated import SimulatorFactory, ingest_samples
 
@@ -52,13 +55,18 @@ async def test_a_nightly_run_logs_every_request_and_every_refusal_and_verifies(
         summary = await run_nightly(runtime, window_end="none")
         report = verify_log(runtime.app.sessions, AuditKeys.load(settings.keys_dir).verifiers)
         logged = [json.loads(data) for data in all_entries(runtime.app.engine)]
+        attempts = find_attempts(runtime.app.sessions, EntryFilter(), None)
     finally:
         await runtime.aclose()
 
-    outcomes = [e["outcome"] for e in logged]
+    intents = [e for e in logged if e["kind"] == "intent"]
+    outcomes = [e["outcome"] for e in logged if e["kind"] == "outcome"]
     assert policy.refused > 0 and "server_error" in outcomes
-    assert len(logged) == sim.total() + policy.refused
-    assert outcomes.count("refused") == policy.refused
+    assert len(intents) == sim.total()
+    assert len(outcomes) == sim.total() + policy.refused
+    assert len(attempts) == sim.total() + policy.refused
+    assert [a["outcome"] for a in attempts].count("refused") == policy.refused
+    assert "unknown" not in {a["outcome"] for a in attempts}
     assert {e["run_id"] for e in logged} == {summary["run_id"]}
-    assert report.ok, report
+    assert report.ok and report.unknown_outcomes == 0, report
     assert report.tree_size == len(logged) == summary["audit_tree_size"]

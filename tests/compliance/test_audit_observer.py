@@ -1,5 +1,6 @@
-"""The gateway with the audit observer: one committed entry per attempt, refusals included,
-holding the hashes of what actually went over the wire — and no call without its entry."""
+"""The gateway with the audit observer: an intent and an outcome entry per attempt that sends,
+one entry per refusal, the hashes of what actually went over the wire — and no request without
+its committed intent."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ async def _nothing(_: float) -> None:
 
 
 def gateway(provider: Provider, log: AuditLog) -> Gateway:
-    return Gateway(
+    return Gateway.unguarded_for_tests(
         ROUTES,
         {name: "sk-test" for name in ROUTES},
         retry=RETRY,
@@ -94,19 +95,23 @@ async def test_every_attempt_of_a_call_is_in_the_log_with_the_hash_of_what_was_s
 
     logged = entries(engine)
     assert response.outcome is Outcome.OK
-    assert [(e["attempt"], e["outcome"], e["http_status"]) for e in logged] == [
-        (1, "rate_limited", 429), (2, "ok", 200)
+    assert [(e["kind"], e["attempt"], e["outcome"], e["http_status"]) for e in logged] == [
+        ("intent", 1, "pending", None), ("outcome", 1, "rate_limited", 429),
+        ("intent", 2, "pending", None), ("outcome", 2, "ok", 200),
     ]  # fmt: skip
-    assert [e["request_sha256"] for e in logged] == [
+    ids = [e["attempt_id"] for e in logged]
+    assert ids[0] == ids[1] != ids[2] == ids[3] and all(len(i) == 32 for i in ids)
+    outcomes = logged[1::2]
+    assert [e["request_sha256"] for e in outcomes] == [
         "sha256:" + hashlib.sha256(body).hexdigest() for body in provider.bodies
     ]
     same = ("path", "run_id", "document_id", "caller_key_id", "step", "prompt_version", "route")
     assert [[e[k] for k in same] for e in logged] == [
         ["online", "run-7", 42, "key-ops", "categorize", "categorize.v1", "home"]
-    ] * 2
-    assert [(e["tokens_in"], e["tokens_out"]) for e in logged] == [(0, 0), (40, 9)]
-    assert logged[1]["masked_counts"] == {"PERSON": 1}
-    assert (logged[1]["endpoint_host"], logged[1]["region"]) == ("llm.bank.kz", "KZ")
+    ] * 4
+    assert [(e["tokens_in"], e["tokens_out"]) for e in outcomes] == [(0, 0), (40, 9)]
+    assert logged[0]["masked_counts"] == logged[3]["masked_counts"] == {"PERSON": 1}
+    assert (logged[0]["endpoint_host"], logged[0]["region"]) == ("llm.bank.kz", "KZ")
 
 
 async def test_a_refused_call_leaves_one_entry_and_sends_nothing(
@@ -149,3 +154,4 @@ async def test_a_call_whose_entry_cannot_be_committed_fails_closed(
     async with gateway(provider, log) as gw:
         with pytest.raises(AuditWriteError, match="could not be committed"):
             await gw.call(REQUEST, "home")
+    assert provider.bodies == []  # the intent failed: nothing was sent

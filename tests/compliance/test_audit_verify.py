@@ -110,8 +110,8 @@ def _forged_row(seq: int) -> dict[str, object]:
 
 INSERT = (
     "INSERT INTO audit_entries (seq, recorded_at, path, run_id, caller_key_id, route, outcome, "
-    "document_id, entry, leaf_hash) VALUES (:seq, '2026-11-27 01:00:00', 'nightly', 'run-1', "
-    "'key-ops', 'fast', 'ok', :doc, :data, :leaf)"
+    "document_id, kind, entry, leaf_hash) VALUES (:seq, '2026-11-27 01:00:00', 'nightly', "
+    "'run-1', 'key-ops', 'fast', 'ok', :doc, 'outcome', :data, :leaf)"
 )
 
 

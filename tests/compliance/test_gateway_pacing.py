@@ -86,7 +86,7 @@ def paced_gateway(
         clock=time,
         sleep=time.sleep,
     )
-    gateway = Gateway(
+    gateway = Gateway.unguarded_for_tests(
         {"r": route},
         {"r": "k"},
         pacer=pacer,
@@ -154,7 +154,7 @@ async def test_a_429_gives_the_tokens_back_and_a_timeout_keeps_them(
 
     route = RouteConfig(base_url="http://p/v1", model="m", region="KZ", tpm=TPM)
     pacer = RoutePacer(sessions, {"r": route}, headroom=1.0, clock=time, sleep=time.sleep)
-    async with Gateway(
+    async with Gateway.unguarded_for_tests(
         {"r": route},
         {"r": "k"},
         pacer=pacer,

@@ -79,7 +79,9 @@ async def simulator_log(url: str) -> dict[str, Any]:
 
 
 async def test_a_json_schema_call_through_the_sdk_returns_a_valid_answer(simulator: str) -> None:
-    async with Gateway({"sim": simulator_route(simulator)}, {"sim": "route-sim"}) as gateway:
+    async with Gateway.unguarded_for_tests(
+        {"sim": simulator_route(simulator)}, {"sim": "route-sim"}
+    ) as gateway:
         response = await gateway.call(REQUEST, "sim")
     assert response.outcome is Outcome.OK, response.attempts
     assert response.parsed is not None
@@ -107,7 +109,9 @@ async def test_without_a_pacer_a_burst_runs_into_the_limit(limited_simulator: st
     """The control for the next test: the limit is tight enough to matter."""
     config = simulator_route(limited_simulator, rpm=LIMIT_PER_WINDOW * 60)
     retry = RetryPolicy(max_attempts=1)
-    async with Gateway({"sim": config}, {"sim": "route-sim"}, retry=retry) as gateway:
+    async with Gateway.unguarded_for_tests(
+        {"sim": config}, {"sim": "route-sim"}, retry=retry
+    ) as gateway:
         outcomes = await call_many(gateway, "sim")
     assert Outcome.RATE_LIMITED in outcomes
     assert (await simulator_log(limited_simulator))["counts"]["rate_limited"] > 0
@@ -122,7 +126,9 @@ async def test_a_paced_gateway_stays_under_the_limit_and_gets_no_429(
     config = simulator_route(limited_simulator, rpm=LIMIT_PER_WINDOW * 60)
     pacer = RoutePacer(sessions, {"sim": config}, headroom=0.6, tolerance_s=0.05)
     retry = RetryPolicy(max_attempts=1)
-    async with Gateway({"sim": config}, {"sim": "route-sim"}, pacer=pacer, retry=retry) as gateway:
+    async with Gateway.unguarded_for_tests(
+        {"sim": config}, {"sim": "route-sim"}, pacer=pacer, retry=retry
+    ) as gateway:
         outcomes = await call_many(gateway, "sim")
     assert outcomes.count(Outcome.OK) == CALLS, outcomes
     counts = (await simulator_log(limited_simulator))["counts"]

@@ -59,7 +59,7 @@ async def exchange(
     )
     request = ModelRequest("extract", "extract.v1", messages, output=output)
     retry = RetryPolicy(max_attempts=1, content_retries=0)
-    async with Gateway(
+    async with Gateway.unguarded_for_tests(
         {"r": route}, {"r": "k"}, retry=retry, transport=httpx2.MockTransport(provider)
     ) as gateway:
         response = await gateway.call(request, "r")
@@ -128,7 +128,7 @@ async def test_a_request_without_a_schema_sends_no_response_format_on_any_route(
 async def test_messages_for_is_what_the_provider_receives() -> None:
     route = RouteConfig(base_url="http://p/v1", model="m", region="KZ", structured_output="none")
     request = ModelRequest("extract", "extract.v1", (SYSTEM, USER), output=SCHEMA)
-    gateway = Gateway({"r": route}, {"r": "k"})
+    gateway = Gateway.unguarded_for_tests({"r": route}, {"r": "k"})
     try:
         expected = gateway.messages_for(request, route)
     finally:

@@ -299,7 +299,7 @@ def gateway(
 ) -> Gateway:
     policies: list[Any] = [limiter, *([extra] if extra else [])]
     observers: list[Any] = [*([AuditObserver(log, ROUTES, clock=lambda: START)] if log else [])]
-    return Gateway(
+    return Gateway.unguarded_for_tests(
         ROUTES,
         {"home": "sk-test"},
         retry=RetryPolicy(max_attempts=3, content_retries=0, base_delay_s=0.0, max_delay_s=0.0),
@@ -328,10 +328,11 @@ async def test_a_key_limit_refusal_is_one_audit_entry_with_reason_and_retry_afte
     assert first.ok and second.outcome is Outcome.REFUSED and len(provider.bodies) == 1
     raw = list(all_entries(engine))
     entries = [json.loads(data) for data in raw]
-    assert [(e["outcome"], e["detail"], e["retry_after_ms"]) for e in entries] == [
-        ("ok", None, None), ("refused", RPM, 60_000)
+    assert [(e["kind"], e["outcome"], e["detail"], e["retry_after_ms"]) for e in entries] == [
+        ("intent", "pending", None, None), ("outcome", "ok", None, None),
+        ("outcome", "refused", RPM, 60_000),
     ]  # fmt: skip
-    assert entries[1]["caller_key_id"] == key_id and entries[1]["request_sha256"] is None
+    assert entries[2]["caller_key_id"] == key_id and entries[2]["request_sha256"] is None
     assert all(PLANTED.encode() not in data and b"xxxx" not in data for data in raw)
     exceeded = limit_refusal(second)
     assert isinstance(exceeded, LimitExceeded)

@@ -1,4 +1,6 @@
-"""A worker killed with SIGKILL halfway: the re-run finishes the job without paying twice."""
+"""A worker killed with SIGKILL halfway: the re-run finishes the job without paying twice, and
+every request the provider received is an audited attempt — the ones in flight at the kill with
+outcome ``unknown`` (DESIGN 11)."""
 
 from __future__ import annotations
 
@@ -8,44 +10,81 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from sqlalchemy import func, select
 
+from compliance.audit.keys import AuditKeys
+from compliance.audit.verify import VerifyReport, verify_log
 from flows.context import app_context
 from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
+from service.audit_queries import find_attempts
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult, StepStatus
+from storage.repositories.audit import EntryFilter
 from tests.flows.nightly_support import results_count, start_worker
-from tests.simulated import SimulatorFactory, ingest_samples
+from tests.simulated import Simulator, SimulatorFactory, ingest_samples
 
 CONCURRENCY = 8
 
 
-def kill_when(settings: Settings, worker: subprocess.Popen[bytes], at_least: int) -> None:
+def kill_with_every_call_in_flight(
+    settings: Settings, sim: Simulator, worker: subprocess.Popen[bytes], at_least: int
+) -> tuple[int, int]:
+    """SIGKILL the worker while the simulator holds one request of each of its CONCURRENCY
+    slots; returns (requests received, requests in flight) at the kill, as the simulator saw.
+
+    The worker is frozen (SIGSTOP) and the simulator read again: when no request was answered
+    since all were seen in flight, no call of the worker can be between its audit intent and
+    its request, so the provider's count at the kill is final. Otherwise the worker goes on
+    (SIGCONT) until the next such moment."""
     deadline = time.monotonic() + 60
-    while results_count(settings) < at_least:
+    while True:
         assert worker.poll() is None, "the worker ended before it could be killed"
-        assert time.monotonic() < deadline, "the worker made no progress"
-        time.sleep(0.05)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
+        assert time.monotonic() < deadline, "the worker never had every call in flight"
+        received, answered = sim.received_and_answered()
+        if results_count(settings) >= at_least and received - answered == CONCURRENCY:
+            worker.send_signal(signal.SIGSTOP)
+            if sim.received_and_answered() == (received, answered):
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(timeout=10)
+                return received, received - answered
+            worker.send_signal(signal.SIGCONT)
+        time.sleep(0.005)
+
+
+def audited_attempts(settings: Settings) -> tuple[list[dict[str, Any]], VerifyReport]:
+    """What `nightshift audit query --json --limit 0` lists, and `nightshift audit verify`."""
+    with app_context(settings) as ctx:
+        attempts = find_attempts(ctx.sessions, EntryFilter(), None)
+        report = verify_log(ctx.sessions, AuditKeys.load(settings.keys_dir).verifiers)
+    return attempts, report
 
 
 async def test_a_killed_run_rerun_finishes_every_step_once_and_repeats_only_calls_in_flight(
     simulator: SimulatorFactory, wired_home: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    sim = simulator(seed=21, latency_ms=60)
+    # Calls long enough that the moment every one of them is held by the provider comes often.
+    sim = simulator(seed=21, latency_ms=250)
     # Every step is one call here; escalation (a first answer checkpointed before the second
     # call) is killed and resumed in the test below.
     settings = wired_home(sim.url, escalate=False)
     ingest_samples(settings, 50, seed=12, tmp_path=tmp_path)
 
     worker = start_worker()
-    kill_when(settings, worker, at_least=60)
+    received, in_flight = kill_with_every_call_in_flight(settings, sim, worker, at_least=60)
     killed_at = results_count(settings)
+    listed, report = audited_attempts(settings)
+
+    # Provider requests == attempts listed; the ones in flight are there, outcome unknown.
+    assert len(listed) == received
+    unknown = [a for a in listed if a["outcome"] == "unknown"]
+    assert len(unknown) == in_flight == CONCURRENCY
+    assert all(len(a["entries"]) == 1 and a["request_sha256"] is None for a in unknown)
+    assert report.ok and report.unknown_outcomes == CONCURRENCY, report
 
     runtime = Runtime.open(settings)
     try:
@@ -70,6 +109,11 @@ async def test_a_killed_run_rerun_finishes_every_step_once_and_repeats_only_call
     print(f"killed at {killed_at} results; calls repeated after the kill: {repeated}")
     assert 0 <= repeated <= CONCURRENCY
     assert run_states == ["completed", "crashed"]
+    # After the re-run too: every request received is listed once, and only the kill's unknown.
+    listed, report = audited_attempts(settings)
+    assert len(listed) == sim.received_and_answered()[0]
+    assert [a["seq"] for a in listed if a["outcome"] == "unknown"] == [a["seq"] for a in unknown]
+    assert report.ok and report.unknown_outcomes == CONCURRENCY
 
 
 def running_rows(settings: Settings) -> list[tuple[int, str, int]]:

@@ -30,7 +30,7 @@ async def _no_sleep(_: float) -> None:
 
 
 def make_gateway(transport: httpx2.AsyncBaseTransport) -> Gateway:
-    return Gateway(
+    return Gateway.unguarded_for_tests(
         ROUTES,
         {SMALL: "key-small", STRONG: "key-strong"},
         transport=transport,

@@ -7,12 +7,17 @@ import json
 import re
 
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from compliance.audit.entries import canonical_json
 from compliance.audit.keys import AuditKeys
+from compliance.audit.log import AuditLog
 from compliance.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from compliance.audit.note import open_checkpoint
+from flows.context import app_context
+from service.cli import app
 from storage.engine import make_engine
+from tests.compliance.test_audit_helpers import intent_draft
 from tests.service.api_fixtures import (
     PLANTED_NAME,
     PLANTED_PHONE,
@@ -126,19 +131,37 @@ def test_an_auditor_verifies_proofs_with_the_public_key_only(api: Api) -> None:
     checkpoint = api.client.get("/v1/audit/checkpoint", headers=auditor).json()
     proof = api.client.get("/v1/audit/proof/1", headers=auditor).json()
     consistency = api.client.get("/v1/audit/consistency?first=2", headers=auditor).json()
-    entries = api.client.get("/v1/audit/entries?from=1&to=2", headers=auditor).json()
+    entries = api.client.get("/v1/audit/entries?from=2&to=5", headers=auditor).json()
 
     verifiers = AuditKeys.load(api.settings.keys_dir).verifiers  # what `audit keys` prints
     signed, _ = open_checkpoint(checkpoint["note"], verifiers)
-    assert signed.tree_size == checkpoint["tree_size"] == 3
+    # Three calls, each an intent and an outcome entry; seq 1 is the first call's outcome.
+    assert signed.tree_size == checkpoint["tree_size"] == 6
+    assert (proof["entry"]["kind"], proof["entry"]["outcome"]) == ("outcome", "ok")
     leaf = leaf_hash(canonical_json(proof["entry"]))
     hashes = [base64.b64decode(h) for h in proof["proof"]]
     assert verify_inclusion(1, signed.tree_size, leaf, hashes, signed.root)
     old_root = base64.b64decode(consistency["first_root"])
     path = [base64.b64decode(h) for h in consistency["proof"]]
     assert consistency["second_checkpoint"] == checkpoint["note"]
-    assert verify_consistency(2, 3, old_root, signed.root, path)
-    assert [entry["seq"] for entry in entries["entries"]] == [1, 2]
+    assert verify_consistency(2, 6, old_root, signed.root, path)
+    assert [attempt["entries"] for attempt in entries["entries"]] == [[2, 3], [4, 5]]
+
+
+def test_the_api_lists_the_attempts_the_cli_lists_an_unknown_outcome_included(api: Api) -> None:
+    api.client.post("/v1/process", json=document(), headers=api.auth("client"))
+    with app_context(api.settings) as ctx:  # a process that died after its intent
+        AuditLog.open(ctx.sessions, api.settings.keys_dir).append_batch([intent_draft(7, "c" * 32)])
+    auditor = api.auth("auditor")
+    listed = api.client.get("/v1/audit/entries", headers=auditor).json()
+    unknown = api.client.get("/v1/audit/entries?outcome=unknown", headers=auditor).json()
+    cli = CliRunner().invoke(app, ["audit", "query", "--json"])
+
+    assert [(a["outcome"], a["entries"]) for a in listed["entries"]] == [
+        ("ok", [0, 1]), ("ok", [2, 3]), ("ok", [4, 5]), ("unknown", [6])
+    ]  # fmt: skip
+    assert unknown["entries"] == listed["entries"][3:] and unknown["count"] == 1
+    assert json.loads(cli.stdout) == listed["entries"]
 
 
 def test_audit_reads_refuse_what_does_not_exist(api: Api) -> None:

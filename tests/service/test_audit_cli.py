@@ -17,10 +17,10 @@ from compliance.audit.merkle import leaf_hash, verify_inclusion
 from compliance.audit.note import Signer
 from service.audit_cli import audit_app
 from service.cli import app
-from tests.compliance.test_audit_helpers import draft, make_log, tamper
+from tests.compliance.test_audit_helpers import draft, intent_draft, make_log, tamper
 
 runner = CliRunner()
-VERIFY_KEYS = {"ok", "tree_size", "checkpoints", "first_bad_seq", "reason"}
+VERIFY_KEYS = {"ok", "tree_size", "checkpoints", "first_bad_seq", "reason", "unknown_outcomes"}
 
 
 @pytest.fixture
@@ -44,8 +44,41 @@ def test_verify_reports_ok_with_exactly_the_promised_fields(log: AuditLog) -> No
     code, report = invoke_json("verify")
     assert code == 0
     assert report == {
-        "ok": True, "tree_size": 30, "checkpoints": 3, "first_bad_seq": None, "reason": None
+        "ok": True, "tree_size": 30, "checkpoints": 3, "first_bad_seq": None, "reason": None,
+        "unknown_outcomes": 0,
     }  # fmt: skip
+
+
+def test_an_intent_with_no_outcome_is_an_unknown_attempt_for_query_and_verify(
+    log: AuditLog,
+) -> None:
+    log.append_batch([intent_draft(30, "a" * 32), intent_draft(31, "b" * 32)])
+    log.append_batch([draft(31, attempt_id="b" * 32)])  # the second one ended
+    code, report = invoke_json("verify")
+    _, unknown = invoke_json("query", "--outcome", "unknown")
+    _, everything = invoke_json("query", "--limit", "0")
+    in_words = runner.invoke(app, ["audit", "verify"])
+
+    assert code == 0 and report["ok"] and report["unknown_outcomes"] == 1
+    assert [(a["seq"], a["outcome"], a["entries"]) for a in unknown] == [(30, "unknown", [30])]
+    assert len(everything) == 32 and everything[-1]["entries"] == [31, 32]
+    assert "1 attempt(s) with outcome unknown" in in_words.output
+    assert "nightshift audit query --outcome unknown" in in_words.output
+
+
+def test_an_export_of_the_unknown_outcomes_holds_their_intents_and_verifies(
+    log: AuditLog, tmp_path: Path
+) -> None:
+    log.append_batch([intent_draft(30, "a" * 32), intent_draft(31, "b" * 32)])
+    log.append_batch([draft(31, attempt_id="b" * 32)])
+    out = tmp_path / "unknown"
+    code, report = invoke_json("export", "--out", str(out), "--outcome", "unknown")
+    _, checked = invoke_json("verify-bundle", str(out))
+
+    assert code == 0 and (report["entries"], report["first_seq"]) == (1, 30)
+    lines = (out / "entries.jsonl").read_bytes().splitlines()
+    assert [(e["kind"], e["attempt_id"]) for e in map(json.loads, lines)] == [("intent", "a" * 32)]
+    assert checked["ok"] and checked["entries"] == 1
 
 
 def test_verify_exits_1_and_names_the_first_bad_seq(log: AuditLog, engine: Engine) -> None:
