@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from compliance.masking import Masker, MaskResult
 from flows.documents import open_payload
@@ -133,3 +133,9 @@ def add_entry(runtime: Runtime, document_id: int, masker: BumpedMasker) -> None:
         records, failures = mask_documents(masker, [item])  # type: ignore[arg-type]
         assert failures == {}
         VaultRepository(session).put(vault_entry(item, records[document_id]))
+
+
+def drop_vault(runtime: Runtime) -> None:
+    """Lose every vault entry (a damaged or restored-from-elsewhere store)."""
+    with transaction(runtime.app.sessions) as session:
+        session.execute(delete(VaultEntry))

@@ -16,6 +16,7 @@ from tests.flows.masker_bump import (
     BUMPED,
     BumpedMasker,
     add_entry,
+    drop_vault,
     forget_masker_versions,
     revealed,
     store,
@@ -77,6 +78,7 @@ async def test_after_a_bump_old_outputs_keep_their_map_and_new_documents_get_the
         fresh = await process_online(runtime, new)
         finished = await process_online(runtime, old)  # its draft, a step it had not run
         shown_old, shown_new = revealed(runtime, old), revealed(runtime, new)
+        vault, rows = stored_versions(runtime)
     finally:
         await runtime.aclose()
 
@@ -87,7 +89,6 @@ async def test_after_a_bump_old_outputs_keep_their_map_and_new_documents_get_the
     assert shown_old["extract"]["customer_name"] == AIGERIM  # not ERZHAN: v1's map, not v2's
     assert ERZHAN not in str(shown_old["draft"]) and shown_old["unknown"] == []
     assert finished.steps["draft"].masker_version == "mask.v1"
-    vault, rows = stored_versions(runtime)
     assert vault == {(old, "mask.v1"), (new, BUMPED)}
     assert rows == {(old, s, "mask.v1") for s in ("extract", "categorize", "draft")} | {
         (new, s, BUMPED) for s in ("extract", "categorize", "draft")
@@ -166,3 +167,37 @@ async def test_results_from_before_the_migration_use_the_oldest_map_of_their_con
         (old, "categorize", "None"),
         (old, "draft", "mask.v1"),
     }
+
+
+async def test_a_half_done_document_whose_map_is_gone_is_not_masked_again_by_a_new_version(
+    simulator: SimulatorFactory,
+    wired_home: Callable[..., Settings],
+    masker: Masker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its finished outputs hold v1's placeholders: a draft on v2's text would mix two maps."""
+    settings = wired_home(simulator(seed=44).url)
+    capture = Capture()
+    runtime = opened(settings, masker, capture)
+    try:
+        old = store(runtime, two_people("a-4", AIGERIM, AIGERIM_MAIL, ERZHAN))
+        await process_online(runtime, old, ["extract", "categorize"])
+        drop_vault(runtime)
+    finally:
+        await runtime.aclose()
+    sent = len(capture.bodies)
+    runtime = bumped(settings, masker, capture, monkeypatch)
+    try:
+        result = await process_online(runtime, old)
+        shown = revealed(runtime, old)
+        vault, _ = stored_versions(runtime)
+    finally:
+        await runtime.aclose()
+
+    assert len(capture.bodies) == sent  # nothing sent
+    assert (result.steps["draft"].status, result.steps["draft"].reason) == (
+        "review",
+        "masker_version_missing",
+    )
+    assert vault == set()
+    assert shown["extract"]["customer_name"] == "[PERSON_1]" and "[PERSON_1]" in shown["unknown"]
