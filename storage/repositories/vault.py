@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models.vault import VaultEntry
 
-#: (document id, content hash) pairs per ``IN (...)`` query.
+#: Documents per ``IN (...)`` query.
 LOOKUP_BATCH = 500
 
 
@@ -29,18 +29,19 @@ class VaultRepository:
 
     def for_contents(self, contents: Mapping[int, str]) -> dict[int, list[VaultEntry]]:
         """{document id: its entries for the given content hash, oldest first}: every masker
-        version. One query per :data:`LOOKUP_BATCH` documents."""
+        version. One query per :data:`LOOKUP_BATCH` documents, on the primary key's first
+        column (both backends use the index for it; a row-value ``IN`` they may not)."""
         found: dict[int, list[VaultEntry]] = {}
-        pairs = sorted(contents.items())
-        for start in range(0, len(pairs), LOOKUP_BATCH):
-            batch = pairs[start : start + LOOKUP_BATCH]
+        ids = sorted(contents)
+        for start in range(0, len(ids), LOOKUP_BATCH):
             statement = (
                 select(VaultEntry)
-                .where(tuple_(VaultEntry.document_id, VaultEntry.content_hash).in_(batch))
+                .where(VaultEntry.document_id.in_(ids[start : start + LOOKUP_BATCH]))
                 .order_by(VaultEntry.created_at, VaultEntry.masker_version)
             )
             for entry in self.session.scalars(statement):
-                found.setdefault(entry.document_id, []).append(entry)
+                if entry.content_hash == contents[entry.document_id]:
+                    found.setdefault(entry.document_id, []).append(entry)
         return found
 
     def oldest(self, document_id: int, content_hash: str) -> VaultEntry | None:
