@@ -1,6 +1,7 @@
 """Processing documents in chunks: plain async functions, wrapped by the nightly chunk task.
 
-Per document: decrypt, mask once (the vault keeps it), then extract → categorize → draft, each
+Per document: decrypt, mask once per masker version (the vault keeps it; a document keeps the
+version of its finished results, ``flows.masker_versions``), then extract → categorize → draft, each
 step's result committed the moment it finishes, so a killed worker loses at most the calls in
 flight. A first answer that asks for escalation is committed too, as a ``running`` checkpoint,
 before the escalation call: a re-run resumes from it instead of paying for that answer again.
@@ -30,8 +31,10 @@ from compliance.errors import EncryptionError
 from compliance.limits import budget_refusal
 from flows.accounting import RunCounters
 from flows.documents import open_payload
+from flows.masker_versions import resolve, run_version, same_version
 from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import (
+    Finished,
     data_key_of,
     document_status,
     escalation_checkpoints,
@@ -45,9 +48,10 @@ from flows.window import WindowGuard
 from storage.batching import GroupCommit
 from storage.engine import transaction
 from storage.errors import StorageError
-from storage.models import Document, DocumentStatus, StepStatus
+from storage.models import Document, DocumentStatus, StepStatus, VaultEntry
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.step_results import StepResultRepository
+from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.batch")
 
@@ -64,6 +68,8 @@ class _Write:
     data_key: DataKey | None = None
     outcome: StepOutcome | None = None
     status: DocumentStatus | None = None
+    #: The masker version of the text the step saw.
+    masker_version: str | None = None
 
 
 @dataclass
@@ -98,7 +104,7 @@ class BatchState:
 
     def _write_batch(self, writes: Sequence[_Write]) -> list[None]:
         rows = [
-            outcome_row(w.document, w.data_key, w.outcome, self.run_id)
+            outcome_row(w.document, w.data_key, w.outcome, self.run_id, w.masker_version)
             for w in writes
             if w.outcome is not None and w.data_key is not None
         ]
@@ -114,7 +120,11 @@ class _Loaded:
     document: Document
     view: DocumentView | None
     data_key: DataKey
-    finished: dict[str, tuple[StepStatus, dict[str, Any] | None]]
+    finished: Finished
+    #: The masker version of ``view`` (its steps run under it; ``flows.masker_versions``).
+    masker_version: str
+    #: Finished steps whose output a step of ``masker_version`` may be shown.
+    readable: set[str] = field(default_factory=set)
     #: Why the document cannot be sent (masking failed); None when it can.
     failure: str | None = None
     #: First answers saved before an escalation a stopped run never finished, by step.
@@ -125,8 +135,12 @@ class _Loaded:
 class _Stored:
     """What the database already holds for the documents of a chunk."""
 
-    finished: dict[int, dict[str, tuple[StepStatus, dict[str, Any] | None]]]
+    finished: dict[int, Finished]
     checkpoints: dict[int, dict[str, Checkpoint]]
+    #: Vault entries of each document's current content, oldest first.
+    entries: dict[int, list[VaultEntry]]
+    #: The masker version each document's steps run under.
+    versions: dict[int, str]
 
 
 def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMask], _Stored]:
@@ -136,10 +150,21 @@ def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMas
         documents = {
             d.id: d for d in session.scalars(select(Document).where(Document.id.in_(document_ids)))
         }
-        stored = _Stored(
-            finished_outputs(session, keyring, documents, state.versions),
-            escalation_checkpoints(session, keyring, documents, state.versions),
+        finished = finished_outputs(session, keyring, documents, state.versions)
+        entries = VaultRepository(session).for_contents(
+            {d.id: d.content_hash for d in documents.values()}
         )
+        current = runtime.masker_version
+        versions = {
+            d: run_version(finished.get(d, {}).values(), entries.get(d, []), current)
+            for d in documents
+        }
+
+        def keep(document_id: int, version: str | None) -> bool:
+            return resolve(version, entries.get(document_id, [])) == versions[document_id]
+
+        checkpoints = escalation_checkpoints(session, keyring, documents, state.versions, keep)
+        stored = _Stored(finished, checkpoints, entries, versions)
     items = []
     for document_id in document_ids:
         document = documents.get(document_id)
@@ -161,19 +186,28 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
     finished = stored.finished
     pending = [i for i in items if set(state.steps) - set(finished.get(i.document.id, {}))]
     records, failures = masked_records(
-        runtime.app.sessions, runtime.masker(), pending, state.mask_workers
+        runtime.app.sessions,
+        runtime.masker(),
+        pending,
+        stored.versions,
+        stored.entries,
+        state.mask_workers,
     )
     loaded = []
     for item in items:
         document_id = item.document.id
         record = records.get(document_id)
         view = masked_view(item.document, item.payload, record) if record else None
+        done = finished.get(document_id, {})
+        version = stored.versions[document_id]
         loaded.append(
             _Loaded(
                 item.document,
                 view,
                 item.data_key,
-                finished.get(document_id, {}),
+                done,
+                version,
+                same_version(done, stored.entries.get(document_id, []), version),
                 failures.get(document_id),
                 stored.checkpoints.get(document_id, {}),
             )
@@ -183,7 +217,9 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
 
 async def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
     """Commit one step's result, or its checkpoint (returns once it is committed)."""
-    await state.writes.submit(_Write(item.document, item.data_key, outcome))
+    await state.writes.submit(
+        _Write(item.document, item.data_key, outcome, masker_version=item.masker_version)
+    )
 
 
 async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[str, int]:
@@ -198,7 +234,7 @@ async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[
 
 async def _process_document(state: BatchState, item: _Loaded) -> str:
     pending = [s for s in state.steps if s not in item.finished]
-    statuses = {s: status for s, (status, _) in item.finished.items()}
+    statuses = {s: made.status for s, made in item.finished.items()}
     if pending:
         started = None if state.over_budget else state.window.try_start()
         if started is None:
@@ -232,8 +268,11 @@ async def _run_steps(
     """Run the pending steps; returns why the document is deferred (None when it is not)."""
     runtime = state.runtime
     ctx = runtime.step_context("nightly", state.run_id, caller_key_id=runtime.service_key_id)
+    # Only outputs of the view's masker version: placeholders of two versions never mix.
     previous: dict[str, Mapping[str, Any]] = {
-        s: out for s, (_, out) in item.finished.items() if out is not None
+        s: made.output
+        for s, made in item.finished.items()
+        if made.output is not None and s in item.readable
     }
     for step in STEP_ORDER:
         if step not in pending:

@@ -21,22 +21,23 @@ from prefect import flow
 from compliance.encryption import DataKey
 from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded, limit_refusal
-from compliance.masking import Masker
 from compliance.retry import RetryPolicy
-from compliance.vault import VaultRecord
+from compliance.vault import VaultRecord, open_record
 from flows.accounting import RunCounters
 from flows.batch import STEP_ORDER
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
+from flows.masker_versions import entry_of, resolve, run_version
 from flows.online_writes import OnlineWrite, RunFinish, RunStart
-from flows.privacy import ToMask, mask_documents, masked_view, stored_records, vault_entry
-from flows.results import data_key_of, document_status, finished_outputs, outcome_row
+from flows.privacy import VERSION_MISSING, ToMask, mask_documents, masked_view, vault_entry
+from flows.results import Finished, data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
 from flows.settings import load_settings
 from flows.steps import run_step
 from flows.steps.base import StepOutcome
 from storage.engine import transaction
-from storage.models import Document, StepStatus
+from storage.models import Document, StepStatus, VaultEntry
+from storage.repositories.vault import VaultRepository
 
 ONLINE_SOURCE = "online"
 #: A person is waiting: short timeouts, few retries, no long backoff.
@@ -51,6 +52,8 @@ class StepView:
     output: dict[str, Any] | None
     reason: str | None
     from_store: bool
+    #: The masker version of the text the step saw: its output's placeholders are that map's.
+    masker_version: str | None = None
 
 
 @dataclass
@@ -67,7 +70,18 @@ class OnlineResult:
     limit: LimitExceeded | None = None
     #: Placeholder → real value of this document (personal data: never in ``as_dict``, never
     #: printed), for a caller allowed to see the outputs re-identified; None when not masked.
+    #: Of :attr:`masker_version`: it fits only outputs of steps with that version.
     mapping: Mapping[str, str] | None = field(default=None, repr=False)
+    #: The masker version the steps of this request ran under.
+    masker_version: str | None = None
+
+    def one_version(self) -> bool:
+        """True when every output was made with :attr:`masker_version` (``mapping`` fits)."""
+        return all(
+            view.masker_version == self.masker_version
+            for view in self.steps.values()
+            if view.output is not None
+        )
 
     def as_dict(self, *, include_outputs: bool = True) -> dict[str, Any]:
         steps = {
@@ -139,10 +153,10 @@ async def process_online(
     run_id = str(uuid.uuid4())
     # Database and decryption work runs in threads: the HTTP API serves other requests on this
     # event loop meanwhile (measured: commits on the loop stalled every request in flight).
-    document, done, payload, key, record = await asyncio.to_thread(
-        _open_document, runtime, document_id, versions
-    )
-    result = OnlineResult(document_id, run_id, document.status)
+    opened = await asyncio.to_thread(_open_document, runtime, document_id, versions)
+    document, done, payload, key = opened.document, opened.done, opened.payload, opened.key
+    record, version = opened.record, opened.masker_version
+    result = OnlineResult(document_id, run_id, document.status, masker_version=version)
     failures: dict[int, str] = {}
     # Each write is queued for commit as soon as it is known (the run, the vault entry, each
     # paid answer) while the next step's call runs; all are committed before the answer goes
@@ -150,20 +164,20 @@ async def process_online(
     start = RunStart(run_id, datetime.now(UTC), {"document_id": document_id, "steps": list(wanted)})
     writes: list[asyncio.Future[None]] = []
     entry = None
-    if record is None and set(wanted) - set(done):  # not masked yet: mask it once, keep it
-        item = ToMask(document, payload, key)
-        made, failures = await asyncio.to_thread(
-            mask_documents, runtime.masker(), [item], mask_workers
-        )
-        record = made.get(document_id)
-        entry = vault_entry(item, record) if record is not None else None
+    if record is None and set(wanted) - set(done):  # not masked by its version yet
+        record, entry, failures = await _mask(runtime, opened, mask_workers)
     view = masked_view(document, payload, record) if record else None
     result.mapping = record.mapping if record else None
     ctx = runtime.step_context(
         "online", run_id, timeout_s=timeout_s, retry=retry, caller_key_id=caller_key_id
     )
-    previous = {s: out for s, (_, out) in done.items() if out is not None}
-    statuses = {s: st for s, (st, _) in done.items()}
+    # Only outputs of this request's masker version: placeholders of two versions never mix.
+    previous = {
+        s: f.output
+        for s, f in done.items()
+        if f.output is not None and opened.versions[s] == version
+    }
+    statuses = {s: f.status for s, f in done.items()}
     writes.append(_queue_write(runtime, start))
     if entry is not None:  # committed with or before the first answer
         writes.append(_queue_write(runtime, entry))
@@ -172,26 +186,39 @@ async def process_online(
             if _write_failed(writes):
                 break  # the store refuses writes: stop paying for answers (raised below)
             if step in done:
-                status, output = done[step]
-                result.steps[step] = StepView(status.value, versions[step][0], output, None, True)
+                finished = done[step]
+                result.steps[step] = StepView(
+                    finished.status.value,
+                    versions[step][0],
+                    finished.output,
+                    None,
+                    True,
+                    opened.versions[step],
+                )
                 continue
             if view is None:
                 reason = failures.get(document_id, "not_masked")
                 outcome = StepOutcome(step, StepStatus.REVIEW, *versions[step], reason=reason)
             elif step == "draft" and "categorize" not in previous:
                 result.steps[step] = StepView(
-                    StepStatus.REVIEW.value, None, None, "needs:categorize", False
+                    StepStatus.REVIEW.value, None, None, "needs:categorize", False, version
                 )
                 continue
             else:
                 outcome = await run_step(ctx, runtime.registry, step, view, previous)
-            writes.append(_queue_write(runtime, outcome_row(document, key, outcome, run_id)))
+            row = outcome_row(document, key, outcome, run_id, version)
+            writes.append(_queue_write(runtime, row))
             result.counters.add_outcome(outcome)
             statuses[step] = outcome.status
             if outcome.output is not None:
                 previous[step] = outcome.output
             result.steps[step] = StepView(
-                outcome.status.value, outcome.prompt_version, outcome.output, outcome.reason, False
+                outcome.status.value,
+                outcome.prompt_version,
+                outcome.output,
+                outcome.reason,
+                False,
+                version,
             )
             result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
             result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
@@ -214,6 +241,21 @@ async def process_online(
         writes.append(_queue_write(runtime, finish))  # with the last row, in one transaction
     await _commit_writes(writes)
     return result
+
+
+async def _mask(
+    runtime: Runtime, opened: _Opened, mask_workers: int
+) -> tuple[VaultRecord | None, VaultEntry | None, dict[int, str]]:
+    """Mask the document once by this process's masker: its record, the vault entry to write
+    and the failures. Refused when its steps run under another version whose entry is gone
+    (its finished outputs' placeholders would not match a new map)."""
+    document_id = opened.document.id
+    if opened.masker_version != runtime.masker_version:
+        return None, None, {document_id: VERSION_MISSING}
+    item = ToMask(opened.document, opened.payload, opened.key)
+    made, failures = await asyncio.to_thread(mask_documents, runtime.masker(), [item], mask_workers)
+    record = made.get(document_id)
+    return record, vault_entry(item, record) if record is not None else None, failures
 
 
 def _queue_write(runtime: Runtime, item: OnlineWrite) -> asyncio.Future[None]:
@@ -240,14 +282,27 @@ async def _commit_writes(writes: Sequence[asyncio.Future[None]]) -> None:
             raise outcome
 
 
-Finished = dict[str, tuple[StepStatus, dict[str, Any] | None]]
+@dataclass
+class _Opened:
+    """What a request reads before its steps (one read-only transaction)."""
+
+    document: Document
+    done: Finished
+    payload: DocumentPayload
+    key: DataKey
+    #: The masker version its steps run under (``flows.masker_versions.run_version``).
+    masker_version: str
+    #: The vault record of that version; None when it is not masked by it yet.
+    record: VaultRecord | None
+    #: The masker version of each finished step (None: its map is gone).
+    versions: dict[str, str | None]
 
 
 def _open_document(
     runtime: Runtime, document_id: int, versions: dict[str, tuple[str, str]]
-) -> tuple[Document, Finished, DocumentPayload, DataKey, VaultRecord | None]:
-    """The document, its finished steps, its payload, data key and vault record (None when
-    not masked yet by this masker). One read-only transaction."""
+) -> _Opened:
+    """The document, its finished steps, its payload, data key, the masker version its steps
+    run under and that version's vault record. One read-only transaction."""
     with transaction(runtime.app.sessions) as session:
         document = session.get(Document, document_id)
         if document is None:
@@ -255,11 +310,18 @@ def _open_document(
         if document.wrapped_key is None:  # before the run is queued: an erased document is no run
             raise DocumentErased(document_id)
         finished = finished_outputs(session, runtime.app.keyring, {document.id: document}, versions)
+        done = finished.get(document_id, {})
         payload = open_payload(runtime.app.keyring, document)
         key = data_key_of(runtime.app.keyring, document)
-        item = ToMask(document, payload, key)
-        record = stored_records(session, [item], Masker.version).get(document_id)
-    return document, finished.get(document_id, {}), payload, key, record
+        found = VaultRepository(session).for_contents({document.id: document.content_hash})
+        entries = found.get(document_id, [])
+    version = run_version(done.values(), entries, runtime.masker_version)
+    entry = entry_of(entries, version)
+    record = None
+    if entry is not None:
+        record = open_record(key, document.id, document.content_hash, version, entry.sealed)
+    made_with = {step: resolve(f.masker_version, entries) for step, f in done.items()}
+    return _Opened(document, done, payload, key, version, record, made_with)
 
 
 @flow(name="online", persist_result=False, log_prints=False)

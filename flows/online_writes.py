@@ -25,6 +25,7 @@ from storage.models import DocumentStatus, Run, RunKind, RunStatus, VaultEntry
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.runs import RunRepository
 from storage.repositories.step_results import StepResultRepository
+from storage.repositories.vault import VaultRepository
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ def write_online(sessions: sessionmaker[Session], items: Sequence[OnlineWrite]) 
                     for start in starts
                 ],
             )
+        vault = VaultRepository(session)
         for entry in entries:
-            session.merge(entry)  # a copy is stored: the entry itself stays unattached
+            vault.put(entry)  # a copy is stored: the entry itself stays unattached
         if rows:
             StepResultRepository(session).upsert_many(rows)
         if finishes:

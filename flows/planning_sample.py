@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from compliance.errors import EncryptionError
 from compliance.masking import Masker
@@ -46,8 +45,9 @@ from flows.steps.base import DocumentView
 from flows.steps.draft import INPUTS as DRAFT_INPUTS
 from flows.steps.draft import NO_REPLY
 from storage.engine import transaction
-from storage.models import Document, StepResult, VaultEntry
+from storage.models import Document, StepResult
 from storage.repositories.step_results import StepResultRepository
+from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.planning")
 
@@ -188,7 +188,7 @@ def _load(
         results: dict[int, dict[str, StepResult]] = {}
         for row in StepResultRepository(session).latest_finished(ids, versions):
             results.setdefault(row.document_id, {})[row.step] = row
-        vault = _vault_entries(session, documents)
+        vault = VaultRepository(session).for_contents({d.id: d.content_hash for d in documents})
         for document in sorted(documents, key=lambda d: d.id):
             try:
                 key = data_key_of(keyring, document)
@@ -199,24 +199,17 @@ def _load(
             real = results.get(document.id, {})
             outputs = {s: out for s, row in real.items() if (out := open_output(key, row))}
             item = _Loaded(document, None, outputs, real)
-            sealed = vault.get(document.id)
-            if sealed is not None:
-                record = open_record(key, document.id, document.content_hash, sealed)
+            entries = vault.get(document.id)
+            if entries:  # any version's masked text costs the same to send: the oldest
+                entry = entries[0]
+                record = open_record(
+                    key, document.id, document.content_hash, entry.masker_version, entry.sealed
+                )
                 item.view = masked_view(document, payload, record)
             else:
                 to_mask.append(ToMask(document, payload, key))
             loaded.append(item)
     return loaded, to_mask
-
-
-def _vault_entries(session: Session, documents: Sequence[Document]) -> dict[int, bytes]:
-    hashes = {d.id: d.content_hash for d in documents}
-    rows = session.execute(
-        select(VaultEntry.document_id, VaultEntry.content_hash, VaultEntry.sealed).where(
-            VaultEntry.document_id.in_(list(hashes))
-        )
-    )
-    return {doc: sealed for doc, content, sealed in rows if hashes[doc] == content}
 
 
 def measure_sample(

@@ -40,8 +40,9 @@ from flows.results import data_key_of, open_output
 from flows.settings import Settings
 from storage.engine import make_engine, normalize_url, session_factory, sqlite_path
 from storage.migrate import current_revision, head_revision
-from storage.models import Document, StepResult, VaultEntry
+from storage.models import Document, StepResult
 from storage.models.audit import AuditEntry
+from storage.repositories.vault import VaultRepository
 
 CONNECT_TIMEOUT_S = 5
 
@@ -278,7 +279,7 @@ def _at_rest(
             documents=_count(session, model=Document),
             erased_documents=_count(session, Document.wrapped_key.is_(None), model=Document),
             step_outputs=_count(session, StepResult.output.is_not(None), model=StepResult),
-            vault_entries=_count(session, model=VaultEntry),
+            vault_entries=VaultRepository(session).count(),
             audit_entries=_count(session, model=AuditEntry),
             refused_calls=_count(session, AuditEntry.outcome == "refused", model=AuditEntry),
         )
@@ -334,9 +335,11 @@ def _open_sample(session: Session, keyring: KeyRing, document: Document) -> str:
     ).all()
     for result in outputs:
         open_output(data_key, result)
-    vault = session.get(VaultEntry, (document.id, document.content_hash))
+    vault = VaultRepository(session).oldest(document.id, document.content_hash)
     if vault is not None:
-        open_record(data_key, document.id, document.content_hash, vault.sealed)
+        open_record(
+            data_key, document.id, document.content_hash, vault.masker_version, vault.sealed
+        )
     return (
         f"document {document.id}: payload, {len(outputs)} step output(s) and "
         f"{'its' if vault is not None else 'no'} vault entry are AES-256-GCM ciphertext "

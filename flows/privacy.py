@@ -1,7 +1,8 @@
 """Masking once per document, before any model call (DESIGN 3), and re-identification on display.
 
-:func:`masked_records` gives, for each document, its vault record for the current content —
-masking (and sealing into the vault) the documents that have none yet. Steps only ever see the
+:func:`masked_records` gives, for each document, its vault record for the current content and
+the masker version its steps run under (``flows.masker_versions``) — masking (and sealing into
+the vault) the documents that have none yet. Steps only ever see the
 masked parts (:func:`masked_view`); the gateway refuses requests not marked as masked and any
 request that still carries a high-confidence identifier (``compliance.masking.policy``).
 A document that cannot be masked is never sent: it goes to review with ``masking_failed``.
@@ -14,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.encryption import DataKey
@@ -24,6 +24,7 @@ from flows.documents import DocumentPayload
 from flows.steps.base import DocumentView
 from storage.engine import transaction
 from storage.models import Document, VaultEntry
+from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.privacy")
 
@@ -75,18 +76,30 @@ def stored_records(
     session: Session, items: Sequence[ToMask], masker_version: str
 ) -> dict[int, VaultRecord]:
     """Vault records already made for these documents' current content by this masker."""
-    by_id = {item.document.id: item for item in items}
-    rows = session.scalars(
-        select(VaultEntry).where(
-            VaultEntry.document_id.in_(list(by_id)), VaultEntry.masker_version == masker_version
-        )
-    )
+    contents = {item.document.id: item.document.content_hash for item in items}
+    entries = VaultRepository(session).for_contents(contents)
+    return opened_records(items, entries, {doc: masker_version for doc in contents})
+
+
+def opened_records(
+    items: Sequence[ToMask],
+    entries: Mapping[int, Sequence[VaultEntry]],
+    versions: Mapping[int, str],
+) -> dict[int, VaultRecord]:
+    """The record of each document at its masker version in ``versions``, when the vault has it
+    (``entries``: the vault entries of each document's current content)."""
     found = {}
-    for row in rows:
-        item = by_id[row.document_id]
-        if row.content_hash == item.document.content_hash:
-            found[row.document_id] = open_record(
-                item.data_key, row.document_id, row.content_hash, row.sealed
+    for item in items:
+        document = item.document
+        version = versions.get(document.id)
+        entry = next((e for e in entries.get(document.id, ()) if e.masker_version == version), None)
+        if entry is not None:
+            found[document.id] = open_record(
+                item.data_key,
+                document.id,
+                document.content_hash,
+                entry.masker_version,
+                entry.sealed,
             )
     return found
 
@@ -137,23 +150,49 @@ def vault_entry(item: ToMask, record: VaultRecord) -> VaultEntry:
 def save_records(
     sessions: sessionmaker[Session], items: Sequence[ToMask], records: Mapping[int, VaultRecord]
 ) -> None:
+    if not records:
+        return
     by_id = {item.document.id: item for item in items}
     with transaction(sessions) as session:
+        vault = VaultRepository(session)
         for document_id, record in records.items():
-            session.merge(vault_entry(by_id[document_id], record))
+            vault.put(vault_entry(by_id[document_id], record))
+
+
+#: Why a document is not sent: its steps run under a masker version (that of its finished
+#: results) whose vault entry is gone, and this masker cannot remake it.
+VERSION_MISSING = "masker_version_missing"
 
 
 def masked_records(
-    sessions: sessionmaker[Session], masker: Masker, items: Sequence[ToMask], workers: int = 1
+    sessions: sessionmaker[Session],
+    masker: Masker,
+    items: Sequence[ToMask],
+    versions: Mapping[int, str],
+    entries: Mapping[int, Sequence[VaultEntry]],
+    workers: int = 1,
 ) -> tuple[dict[int, VaultRecord], dict[int, str]]:
-    """The vault record of each document (masking the missing ones once); and the failures."""
-    with transaction(sessions) as session:
-        records = stored_records(session, items, masker.version)
+    """The vault record of each document at its masker version in ``versions`` (its steps'
+    version, ``flows.masker_versions.run_version``); and the failures.
+
+    ``entries``: the vault entries of each document's current content. A document whose
+    version is the masker's and has no entry yet is masked now, once, and sealed into the
+    vault; one of another version without its entry is a failure (:data:`VERSION_MISSING`).
+    """
+    records = opened_records(items, entries, versions)
     missing = [item for item in items if item.document.id not in records]
-    made, failures = mask_documents(masker, missing, workers)
-    save_records(sessions, missing, made)
+    to_mask = [item for item in missing if versions[item.document.id] == masker.version]
+    failures = {
+        item.document.id: VERSION_MISSING
+        for item in missing
+        if versions[item.document.id] != masker.version
+    }
+    for document_id in failures:
+        logger.warning("document %s: no vault entry of its masker version", document_id)
+    made, failed = mask_documents(masker, to_mask, workers)
+    save_records(sessions, to_mask, made)
     records.update(made)
-    return records, failures
+    return records, {**failures, **failed}
 
 
 def reidentify_output(value: Any, mapping: Mapping[str, str], unknown: set[str]) -> Any:

@@ -43,7 +43,8 @@ from flows.steps.draft import NO_REPLY
 from flows.window import window_deadline
 from storage.engine import transaction
 from storage.errors import NightshiftError
-from storage.models import Document, DocumentStatus, Run, StepResult, StepStatus, VaultEntry
+from storage.models import Document, DocumentStatus, Run, StepResult, StepStatus
+from storage.repositories.vault import VaultRepository
 
 #: Growth: tonight at least this many times the average of the previous nights …
 GROWTH_FACTOR = 1.5
@@ -354,17 +355,14 @@ class _Queues:
         )
 
     def _subject(self, document: Document) -> str:
-        """The masked subject from the vault record of the document's current content."""
-        sealed = self._session.scalars(
-            select(VaultEntry.sealed).where(
-                VaultEntry.document_id == document.id,
-                VaultEntry.content_hash == document.content_hash,
-            )
-        ).first()
+        """The masked subject from the (oldest) vault record of the document's current content."""
+        entry = VaultRepository(self._session).oldest(document.id, document.content_hash)
         key = self._key(document)
-        if sealed is None or key is None:
+        if entry is None or key is None:
             return WITHHELD
-        record = open_record(key, document.id, document.content_hash, sealed)
+        record = open_record(
+            key, document.id, document.content_hash, entry.masker_version, entry.sealed
+        )
         subject = " ".join(record.parts.get("subject", "").split())
         return subject or "(no subject)"
 

@@ -1,27 +1,29 @@
 """Saving step outcomes as checkpoints, and reading finished outputs back.
 
 A step result's output is sealed under its document's data key, with associated data that binds
-it to (document, step, prompt version), so it cannot be moved to another row or step.
+it to (document, step, prompt version), so it cannot be moved to another row or step. Each row
+names the masker version of the text its step saw; its output is re-identified with the map of
+that version (:func:`reidentified_results`, ``flows.masker_versions``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.calls import Outcome
 from compliance.encryption import DataKey, KeyRing, WrappedKey
 from compliance.errors import DocumentErased
-from compliance.vault import open_record
 from flows.documents import canonical_json, document_aad
+from flows.masker_versions import VaultMaps
 from flows.privacy import reidentify_output
 from flows.steps.base import ESCALATING, GATE, Checkpoint, StepOutcome, Usage
-from storage.models import Document, DocumentStatus, StepResult, StepStatus, VaultEntry
+from storage.models import Document, DocumentStatus, StepResult, StepStatus
 from storage.repositories.step_results import StepResultRepository
 
 
@@ -38,9 +40,14 @@ def _output_aad(document_id: int, step: str, prompt_version: str) -> bytes:
 
 
 def outcome_row(
-    document: Document, data_key: DataKey, outcome: StepOutcome, run_id: str | None
+    document: Document,
+    data_key: DataKey,
+    outcome: StepOutcome,
+    run_id: str | None,
+    masker_version: str | None,
 ) -> dict[str, Any]:
-    """The ``step_results`` row of one step's outcome, its output sealed under the data key."""
+    """The ``step_results`` row of one step's outcome, its output sealed under the data key;
+    ``masker_version``: of the masked text the step saw (the map its placeholders belong to)."""
     sealed = None
     if outcome.output is not None:
         aad = _output_aad(document.id, outcome.step, outcome.prompt_version)
@@ -62,6 +69,7 @@ def outcome_row(
         "cost": total.cost,
         "output": sealed,
         "reason": outcome.reason,
+        "masker_version": masker_version,
     }
 
 
@@ -74,23 +82,37 @@ def open_output(data_key: DataKey, result: StepResult) -> dict[str, Any] | None:
     return value
 
 
+@dataclass(frozen=True)
+class FinishedStep:
+    """A finished (done or review) step of a document's current content."""
+
+    status: StepStatus
+    output: dict[str, Any] | None
+    #: As stored: None on rows written before migration 0009 (see ``flows.masker_versions``).
+    masker_version: str | None
+    result_id: int
+
+
+#: {step: its finished result} of one document.
+Finished = dict[str, FinishedStep]
+
+
 def finished_outputs(
     session: Session,
     keyring: KeyRing,
     documents: Mapping[int, Document],
     versions: Mapping[str, tuple[str, str]],
-) -> dict[int, dict[str, tuple[StepStatus, dict[str, Any] | None]]]:
-    """{document id: {step: (status, output)}} of finished steps at the active versions."""
-    found: dict[int, dict[str, tuple[StepStatus, dict[str, Any] | None]]] = {}
+) -> dict[int, Finished]:
+    """{document id: {step: finished result}} of finished steps at the active versions."""
+    found: dict[int, Finished] = {}
     rows = StepResultRepository(session).latest_finished(list(documents), versions)
     keys: dict[int, DataKey] = {}
     for row in rows:
         document = documents[row.document_id]
         key = keys.get(document.id) or data_key_of(keyring, document)
         keys[document.id] = key
-        found.setdefault(row.document_id, {})[row.step] = (
-            StepStatus(row.status),
-            open_output(key, row),
+        found.setdefault(row.document_id, {})[row.step] = FinishedStep(
+            StepStatus(row.status), open_output(key, row), row.masker_version, row.id
         )
     return found
 
@@ -100,18 +122,21 @@ def escalation_checkpoints(
     keyring: KeyRing,
     documents: Mapping[int, Document],
     versions: Mapping[str, tuple[str, str]],
+    keep: Callable[[int, str | None], bool] | None = None,
 ) -> dict[int, dict[str, Checkpoint]]:
     """{document id: {step: checkpoint}}: first answers saved before an escalation whose result
     was never saved (the run stopped), at the active versions and current content.
 
     A running row that is not such a checkpoint (no ``escalating:`` reason, or a ``gate`` one
-    without an output) is left out: the step then runs from its first call.
+    without an output) is left out: the step then runs from its first call. So is a row for
+    which ``keep(document id, its masker version)`` is false (its placeholders are of another
+    masker version than the text the step will see now).
     """
     found: dict[int, dict[str, Checkpoint]] = {}
     keys: dict[int, DataKey] = {}
     for row in StepResultRepository(session).latest_running(list(documents), versions):
         why = _resumable(row.reason, has_output=row.output is not None)
-        if why is None:
+        if why is None or (keep is not None and not keep(row.document_id, row.masker_version)):
             continue
         document = documents[row.document_id]
         key = keys.get(document.id) or data_key_of(keyring, document)
@@ -151,7 +176,8 @@ def document_results(
     document: Document,
     versions: Mapping[str, tuple[str, str]],
 ) -> dict[str, dict[str, Any]]:
-    """The latest result of each step at the active versions: status, reason, output."""
+    """The latest result of each step at the active versions: status, reason, output and the
+    masker version its placeholders belong to (None: made before migration 0009)."""
     rows = [
         row
         for row in StepResultRepository(session).for_documents([document.id])
@@ -167,6 +193,7 @@ def document_results(
             "prompt_version": row.prompt_version,
             "reason": row.reason,
             "output": open_output(key, row),
+            "masker_version": row.masker_version,
         }
         for row in rows
     }
@@ -180,25 +207,27 @@ def reidentified_results(
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Outputs with the document's real values restored — only for a role allowed to see them.
 
-    Placeholders the model invented or mangled stay visible and are returned, never guessed.
+    Each step's output is restored with the map of its ``masker_version`` (as
+    :func:`document_results` gives it). An output whose map is missing is returned as it is,
+    its placeholders listed as unknown. Placeholders the model invented or mangled stay
+    visible and are returned, never guessed.
     """
-    entry = session.scalars(
-        select(VaultEntry)
-        .where(VaultEntry.document_id == document.id)
-        .where(VaultEntry.content_hash == document.content_hash)
-        .order_by(VaultEntry.created_at.desc())
-    ).first()
-    if entry is None:
-        return results, []
-    key = data_key_of(keyring, document)
-    mapping = open_record(key, document.id, document.content_hash, entry.sealed).mapping
-    return reidentify_results(results, mapping)
+    maps = VaultMaps.load(session, document, lambda: data_key_of(keyring, document))
+    unknown: set[str] = set()
+    restored = {}
+    for step, info in results.items():
+        mapping = maps.mapping(info.get("masker_version"))
+        output = reidentify_output(info.get("output"), mapping or {}, unknown)
+        restored[step] = {**info, "output": output if mapping is not None else info.get("output")}
+    return restored, sorted(unknown)
 
 
 def reidentify_results(
     results: dict[str, dict[str, Any]], mapping: Mapping[str, str]
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """``results``' outputs with ``mapping``'s real values restored; and unknown placeholders."""
+    """``results``' outputs with ``mapping``'s real values restored; and unknown placeholders.
+
+    Only for outputs all made with the masker version of ``mapping``."""
     unknown: set[str] = set()
     restored = {
         step: {**info, "output": reidentify_output(info.get("output"), mapping, unknown)}

@@ -59,6 +59,11 @@ class Runtime:
             return self._masker
 
     @property
+    def masker_version(self) -> str:
+        """The version of the process's masker (without loading it)."""
+        return self._masker.version if self._masker is not None else Masker.version
+
+    @property
     def settings(self) -> Settings:
         return self.app.settings
 

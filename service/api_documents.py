@@ -23,7 +23,7 @@ the key does not own is refused with 409 and changes nothing (``flows.ingest.Own
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any
 
@@ -130,19 +130,20 @@ def erased_error(document_id: int) -> ApiError:
 
 
 def _reveal(
-    runtime: Runtime,
-    document_id: int,
-    outputs: dict[str, dict[str, Any] | None],
-    mapping: Mapping[str, str] | None,
+    runtime: Runtime, result: OnlineResult
 ) -> tuple[dict[str, dict[str, Any] | None], list[str]]:
-    """The step outputs with the document's real values put back (for a client): from
-    ``mapping`` when the online run had the vault record at hand, else from the vault."""
-    results = {step: {"output": output} for step, output in outputs.items()}
-    if mapping is not None:
-        restored, unknown = reidentify_results(results, mapping)
+    """The step outputs with the document's real values put back (for a client): from the
+    result's ``mapping`` when every output was made with its masker version, else from the
+    vault, each output with the map of its own version."""
+    results = {
+        step: {"output": view.output, "masker_version": view.masker_version}
+        for step, view in result.steps.items()
+    }
+    if result.mapping is not None and result.one_version():
+        restored, unknown = reidentify_results(results, result.mapping)
     else:
         with transaction(runtime.app.sessions) as session:
-            document = session.get(Document, document_id)
+            document = session.get(Document, result.document_id)
             assert document is not None
             restored, unknown = reidentified_results(
                 session, runtime.app.keyring, document, results
@@ -201,13 +202,10 @@ async def process_document(
         )
         if result.limit is not None:
             raise limit_error(result.limit, document_id)
-        outputs = {name: view.output for name, view in result.steps.items()}
-        if result.mapping is not None:  # the vault record is at hand: no thread, no lookup
-            revealed, unknown = _reveal(runtime, document_id, outputs, result.mapping)
+        if result.mapping is not None and result.one_version():
+            revealed, unknown = _reveal(runtime, result)  # the map is at hand: no thread, no lookup
         else:
-            revealed, unknown = await run_in_threadpool(
-                _reveal, runtime, document_id, outputs, None
-            )
+            revealed, unknown = await run_in_threadpool(_reveal, runtime, result)
     except DocumentErased:
         raise erased_error(document_id) from None
     return _process_answer(result, revealed, unknown)

@@ -54,3 +54,7 @@ class StepResult(TimestampMixin, Base):
     output: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: Why the step is in review or failed; a reason code and counts, never document text.
     reason: Mapped[str | None] = mapped_column(String(500))
+    #: The masker version of the text the step saw: its output's placeholders are that version's
+    #: (``vault_entries.masker_version``). None on rows written before migration 0009: the
+    #: version of the oldest vault entry of the document's content (docs/masking.md).
+    masker_version: Mapped[str | None] = mapped_column(String(32))

@@ -5,6 +5,7 @@ from storage.repositories.documents import DocumentRepository
 from storage.repositories.pacing import PacingRepository
 from storage.repositories.runs import RunRepository
 from storage.repositories.step_results import StepResultRepository
+from storage.repositories.vault import VaultRepository
 
 __all__ = [
     "CallerKeyRepository",
@@ -13,4 +14,5 @@ __all__ = [
     "PacingRepository",
     "RunRepository",
     "StepResultRepository",
+    "VaultRepository",
 ]

@@ -81,17 +81,20 @@ def test_what_was_sealed_under_a_document_key_still_opens_after_the_rotation(
     sessions: sessionmaker[Session], keys: Path, stored: dict[int, DocumentPayload]
 ) -> None:
     document = documents(sessions)[0]
-    record = VaultRecord(parts={"body": "[PERSON_1]"}, mapping={"[PERSON_1]": "Асель"})
+    record = VaultRecord(
+        parts={"body": "[PERSON_1]"}, mapping={"[PERSON_1]": "Асель"}, version="mask.v1"
+    )
     sealed = seal_record(data_key_of(KeyRing.load(keys), document), document.id, "h", record)
     with transaction(sessions) as session:
-        session.add(VaultEntry(document_id=document.id, content_hash="h", masker_version="1",
+        session.add(VaultEntry(document_id=document.id, content_hash="h", masker_version="mask.v1",
                                sealed=sealed))  # fmt: skip
 
     rotate(sessions, keys)
 
     rotated = documents(sessions)[0]
     assert rotated.wrapped_key != document.wrapped_key
-    assert open_record(data_key_of(KeyRing.load(keys), rotated), rotated.id, "h", sealed) == record
+    key = data_key_of(KeyRing.load(keys), rotated)
+    assert open_record(key, rotated.id, "h", "mask.v1", sealed) == record
 
 
 def test_an_erased_document_stays_erased_under_its_old_key_id(

@@ -145,3 +145,40 @@ def test_migration_0007_leaves_only_the_latest_running_nightly_run_running(
         ("older", "crashed", True, None),
         ("online", "running", False, None),
     ]
+
+
+def test_migration_0009_keys_each_vault_entry_by_its_masker_version_too(engine: Engine) -> None:
+    """An existing entry keeps its version (now part of the key), a later version of the same
+    content gets an entry of its own, and existing step results have no version (NULL)."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    try:
+        _rows_at_0005(engine)
+    finally:
+        upgrade(engine)
+
+    later = {"created_at": NOW + timedelta(days=1), "updated_at": NOW + timedelta(days=1)}
+    with engine.begin() as conn:
+        _insert(
+            conn, "vault_entries", document_id=1, content_hash="sha256:2",
+            masker_version="mask.v2", counts={}, sealed=b"t", **later,
+        )  # fmt: skip
+    with engine.connect() as conn:
+        entries = conn.execute(
+            text("SELECT masker_version, sealed FROM vault_entries ORDER BY masker_version")
+        ).all()
+        results = conn.execute(text("SELECT step, masker_version FROM step_results")).all()
+    assert [(v, bytes(s)) for v, s in entries] == [("mask.v1", b"s"), ("mask.v2", b"t")]
+    assert [tuple(row) for row in results] == [("extract", None)]
+
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    try:
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT masker_version FROM vault_entries")).scalars().all()
+        assert kept == ["mask.v1"]  # the oldest of the content: what rows without a version used
+    finally:
+        upgrade(engine)
