@@ -153,7 +153,7 @@ def test_migration_0009_keys_each_vault_entry_by_its_masker_version_too(engine: 
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0007")
+        command.downgrade(config, "0008")
     try:
         _rows_at_0005(engine)
     finally:
@@ -175,7 +175,7 @@ def test_migration_0009_keys_each_vault_entry_by_its_masker_version_too(engine: 
 
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0007")
+        command.downgrade(config, "0008")
     try:
         with engine.connect() as conn:
             kept = conn.execute(text("SELECT masker_version FROM vault_entries")).scalars().all()

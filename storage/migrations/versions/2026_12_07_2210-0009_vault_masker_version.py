@@ -1,7 +1,7 @@
 """One vault entry per (document, content hash, masker version); step results name their masker.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 22:10:00.000000
 
 A masker of another version may number the same values differently, so a document masked again
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
