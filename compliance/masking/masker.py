@@ -39,7 +39,7 @@ from compliance.masking.recognizers.places import is_place_name
 from compliance.masking.selfcheck import check_masker
 from compliance.masking.spans import Detection, settle
 
-VERSION = "mask.v1"
+VERSION = "mask.v2"
 log = logging.getLogger(__name__)
 
 

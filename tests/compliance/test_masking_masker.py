@@ -107,7 +107,7 @@ def test_the_map_restores_every_placeholder_and_counts_carry_no_values(masker: M
     for entity in result.entities:
         assert result.parts[entity.part].count(entity.placeholder) >= 1
         assert entity.placeholder in result.mapping
-    assert result.version == masker.version == "mask.v1"
+    assert result.version == masker.version == "mask.v2"
 
 
 def test_the_result_does_not_print_its_values(masker: Masker) -> None:

@@ -22,7 +22,7 @@ from storage.engine import transaction
 from storage.models import Document, DocumentFormat, StepResult, VaultEntry
 from storage.repositories.vault import VaultRepository
 
-BUMPED = "mask.v2"
+BUMPED = "mask.v3"
 _PLACEHOLDER = re.compile(r"\[([A-Z][A-Z_]*)_(\d+)\]")
 
 

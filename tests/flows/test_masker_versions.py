@@ -45,7 +45,7 @@ def opened(settings: Settings, masker: Masker, capture: Capture) -> Runtime:
 def bumped(
     settings: Settings, masker: Masker, capture: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> Runtime:
-    """The next release's process: ``Masker.version`` is mask.v2, and its masker numbers the
+    """The next release's process: ``Masker.version`` is mask.v3, and its masker numbers the
     placeholders of a document differently."""
     monkeypatch.setattr(Masker, "version", BUMPED)
     runtime = Runtime.open(settings, transport=capture)
@@ -88,9 +88,9 @@ async def test_after_a_bump_old_outputs_keep_their_map_and_new_documents_get_the
     assert shown_new["extract"]["customer_name"] == DANA
     assert shown_old["extract"]["customer_name"] == AIGERIM  # not ERZHAN: v1's map, not v2's
     assert ERZHAN not in str(shown_old["draft"]) and shown_old["unknown"] == []
-    assert finished.steps["draft"].masker_version == "mask.v1"
-    assert vault == {(old, "mask.v1"), (new, BUMPED)}
-    assert rows == {(old, s, "mask.v1") for s in ("extract", "categorize", "draft")} | {
+    assert finished.steps["draft"].masker_version == "mask.v2"
+    assert vault == {(old, "mask.v2"), (new, BUMPED)}
+    assert rows == {(old, s, "mask.v2") for s in ("extract", "categorize", "draft")} | {
         (new, s, BUMPED) for s in ("extract", "categorize", "draft")
     }
     # The old document's draft saw v1's text and v1's extract output: one placeholder space.
@@ -127,8 +127,8 @@ async def test_a_nightly_run_after_a_bump_finishes_half_done_documents_with_thei
     assert summary["calls"] == len(after.bodies) == 4  # the half-done draft; three for the new
     assert ERZHAN not in str(shown_half["draft"]) and shown_half["unknown"] == []
     assert shown_new["extract"]["customer_name"] == DANA and shown_new["unknown"] == []
-    assert vault == {(half, "mask.v1"), (new, BUMPED)}
-    assert (half, "draft", "mask.v1") in rows and (new, "extract", BUMPED) in rows
+    assert vault == {(half, "mask.v2"), (new, BUMPED)}
+    assert (half, "draft", "mask.v2") in rows and (new, "extract", BUMPED) in rows
     prompt = next(p for p in draft_prompts(after) if "Айгерим" not in p and "[PERSON_1]." in p)
     assert "Sender: [PERSON_1]" in prompt and '\\"customer_name\\": \\"[PERSON_1]\\"' in prompt
 
@@ -160,12 +160,12 @@ async def test_results_from_before_the_migration_use_the_oldest_map_of_their_con
         await runtime.aclose()
 
     assert shown["extract"]["customer_name"] == AIGERIM and shown["unknown"] == []
-    assert result.masker_version == "mask.v1" and result.steps["draft"].output is not None
-    assert vault == {(old, "mask.v1"), (old, BUMPED)}
+    assert result.masker_version == "mask.v2" and result.steps["draft"].output is not None
+    assert vault == {(old, "mask.v2"), (old, BUMPED)}
     assert rows == {
         (old, "extract", "None"),
         (old, "categorize", "None"),
-        (old, "draft", "mask.v1"),
+        (old, "draft", "mask.v2"),
     }
 
 
