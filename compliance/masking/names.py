@@ -30,7 +30,9 @@ from compliance.masking.recognizers.name_rules import (
     tokens_of,
 )
 
-_TOKEN = re.compile(
+_TOKEN = re.compile(rf"(?P<initials>{INITIALS})|(?P<word>{NAME_WORD})(?P<lower>(?!))?")
+#: The same, with words in lower case as tokens of their own ("спросите маржан").
+_TOKEN_OR_LOWER = re.compile(
     rf"(?P<initials>{INITIALS})|(?P<word>{NAME_WORD})"
     rf"|(?<![\w.@\-])(?P<lower>[a-zа-яёәғқңөұүһі]{{4,}})(?![\w@])"
 )
@@ -222,7 +224,8 @@ def _groups(text: str, lower_case: Callable[[str], bool] | None = None) -> Itera
     """Runs of adjacent name words and initials (words that are not names break a run); a word
     in lower case stands alone, and only where ``lower_case`` takes it."""
     group: list[_Token] = []
-    for match in _TOKEN.finditer(text):
+    tokens = _TOKEN if lower_case is None else _TOKEN_OR_LOWER
+    for match in tokens.finditer(text):
         lower = match.group("lower")
         if lower is not None:
             if group:

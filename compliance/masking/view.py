@@ -86,13 +86,13 @@ def detection_view(text: str, judge: WordJudge) -> str:
     Title-cased too.
     """
     chars = list(text)
-    for match in _TO_FOLD.finditer(text):
-        word = match.group()
+    for start, end in _words_to_fold(text):
+        word = text[start:end]
         folded = _one_script(_without_ocr_digits(word)).translate(_PLAIN_LATIN)
         if folded != word:
-            chars[match.start() : match.end()] = folded
+            chars[start:end] = folded
     folded_text = "".join(chars)
-    if _TWO_CAPITALS.search(folded_text):
+    if any(m.group() not in KEEP_AS_WRITTEN for m in _CAPS_WORD.finditer(folded_text)):
         shouting = _text_shouts(folded_text)
         for line in _LINE.finditer(folded_text):
             _recase_line(chars, folded_text, line.start(), line.end(), judge, shouting)
@@ -130,14 +130,37 @@ _LOWER_PAIR = re.compile(
     r"(?:ов|ев|ин|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко))(?![\w@]|\.\w))"
 )
 
-#: Words that need folding: both scripts, letters with digits ("ТЕГ1", "Ж0ЛДАСБЕК0ВА" as OCR
-#: writes them), Latin letters with diacritics, a lower-case l among capitals ("WlLHELMlNA").
-_TO_FOLD = re.compile(
-    r"[^\W_]*(?:[\u0400-\u04ff][A-Za-z\u00c0-\u024f]|[A-Za-z\u00c0-\u024f][\u0400-\u04ff]"
-    r"|[^\W\d_]\d|\d[^\W\d_]|[\u00c0-\u024f]|[A-Z]l|l[A-Z])[^\W_]*"
+#: Where a word needs folding: both scripts, letters with digits ("ТЕГ1", "Ж0ЛДАСБЕК0ВА" as
+#: OCR writes them), Latin letters with diacritics, a lower-case l among capitals ("WlLHELMlNA").
+_FOLD_TRIGGER = re.compile(
+    r"[\u0400-\u04ff][A-Za-z\u00c0-\u024f]|[A-Za-z\u00c0-\u024f][\u0400-\u04ff]"
+    r"|[^\W\d_]\d|\d[^\W\d_]|[\u00c0-\u024f]|[A-Z]l|l[A-Z]"
 )
 _UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
-_TWO_CAPITALS = re.compile(rf"[{_UP}][{_UP}]")
+#: A word of two capitals or more (abbreviations among them: the caller skips those).
+_CAPS_WORD = re.compile(rf"(?<![\w])[{_UP}]{{2,}}(?![\w])|[{_UP}]{{2,}}(?=[a-zа-я])")
+
+
+def _words_to_fold(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word holding a fold trigger; found by the trigger, then widened
+    to the word (a regex that tried every word would cost more than the folding)."""
+    spans: list[tuple[int, int]] = []
+    for trigger in _FOLD_TRIGGER.finditer(text):
+        if spans and trigger.start() < spans[-1][1]:
+            continue
+        start, end = trigger.start(), trigger.end()
+        while start > 0 and _is_word_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_word_char(text[end]):
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
 _LOWER_WORD = re.compile(r"(?<![\w.@\-])[a-zа-яёәғқңөұүһі]{3,}(?![\w@]|\.\w)")
 #: Digits OCR reads for letters, by the script of the word around them.
 _OCR_DIGITS_CYRILLIC = str.maketrans("013", "ОІЗ")

@@ -103,7 +103,7 @@ class Scoreboard:
 
     def rows(self) -> list[dict[str, Any]]:
         order: list[str] = [t for t in ENTITY_TYPES if t in self.types]
-        order += sorted(t for t in self.types if "/" in t)
+        order += sorted(t for t in self.types if "/" in t and self.types[t].labelled)
         return [self.types[t].row(t, TARGETS.get(t.split("/")[0])) for t in order]
 
     def _labelled(
