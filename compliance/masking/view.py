@@ -35,9 +35,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _LINE = re.compile(r"[^\n]*")
 
 #: Latin letters and the Cyrillic letters they are typed or recognised for, and back.
-_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYaceopxyiI", "АВСЕНКМОРТХҮасеорхуіІ")
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYaceopxyikI", "АВСЕНКМОРТХҮасеорхуікІ")
 _CYRILLIC_TO_LATIN = str.maketrans("АВСЕНКМОРТХҮУасеорхуіІ", "ABCEHKMOPTXYYaceopxyiI")
-_AMBIGUOUS_LATIN = frozenset("ABCEHKMOPTXYaceopxyiI")
+_AMBIGUOUS_LATIN = frozenset("ABCEHKMOPTXYaceopxyikI")
 _AMBIGUOUS_CYRILLIC = frozenset("АВСЕНКМОРТХҮУасеорхуіІ")
 
 #: ALL-CAPS words that are abbreviations or company forms, never names: left as written.
@@ -88,7 +88,7 @@ def detection_view(text: str, judge: WordJudge) -> str:
     chars = list(text)
     for start, end in _words_to_fold(text):
         word = text[start:end]
-        folded = _one_script(_without_ocr_digits(word)).translate(_PLAIN_LATIN)
+        folded = one_script(_without_ocr_digits(word)).translate(_PLAIN_LATIN)
         if folded != word:
             chars[start:end] = folded
     folded_text = "".join(chars)
@@ -138,7 +138,7 @@ _FOLD_TRIGGER = re.compile(
 )
 _UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 #: A word of two capitals or more (abbreviations among them: the caller skips those).
-_CAPS_WORD = re.compile(rf"(?<![\w])[{_UP}]{{2,}}(?![\w])|[{_UP}]{{2,}}(?=[a-zа-я])")
+_CAPS_WORD = re.compile(rf"(?<![\w])[{_UP}]{{2,}}(?![\w])")
 
 
 def _words_to_fold(text: str) -> list[tuple[int, int]]:
@@ -205,7 +205,19 @@ def _without_ocr_digits(word: str) -> str:
     return "".join(chars)
 
 
-def _one_script(word: str) -> str:
+def fold_scripts(text: str) -> str:
+    """``text`` with every word mixing Cyrillic and Latin letters written in one script (same
+    length); the address finder reads this, the name finders the whole view."""
+    if _MIXED_SCRIPTS.search(text) is None:
+        return text
+    return _LETTER_RUN.sub(lambda match: one_script(match.group()), text)
+
+
+_MIXED_SCRIPTS = re.compile(r"[\u0400-\u04ff][A-Za-z]|[A-Za-z][\u0400-\u04ff]")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def one_script(word: str) -> str:
     """A word with letters of both scripts written in the script its other letters decide."""
     has_cyrillic = _CYRILLIC_LETTER.search(word) is not None
     has_latin = _LATIN_LETTER.search(word) is not None

@@ -32,6 +32,7 @@ from typing import NamedTuple
 from compliance.masking.entities import ADDRESS, SCORE_IN_CONTEXT
 from compliance.masking.recognizers import address_words as w
 from compliance.masking.recognizers.base import Found, ocr_digits
+from compliance.masking.view import fold_scripts
 
 __all__ = ["CITIES", "find_addresses"]
 
@@ -139,7 +140,7 @@ class _Part(NamedTuple):
 
 def find_addresses(text: str) -> Iterator[Found]:
     """Street addresses in ``text``, with the place and postcode written next to them."""
-    seen = _unconfused(ocr_digits(text))  # "д. 1З9, кв. 1ОЗ" from a scan
+    seen = fold_scripts(ocr_digits(text))  # "д. 1З9, кв. 1ОЗ" from a scan
     for chain in _chains(seen, _parts(seen)):
         if _is_address(seen, chain):
             start, end = _widened(seen, chain[0].start, chain[-1].end)
@@ -255,27 +256,3 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
 def _opens_address(text: str, at: int) -> bool:
     """True if what comes before ``at`` introduces an address (a label, a line, "in", "в")."""
     return _OPENS_ADDRESS.search(text, max(0, at - 24), at) is not None
-
-
-# -- Latin look-alikes inside Cyrillic words, and back ------------------------------------
-_CYRILLIC = "а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ"
-_MIXED = re.compile(rf"[a-zA-Z][{_CYRILLIC}]|[{_CYRILLIC}][a-zA-Z]")
-_WORD_RUN = re.compile(r"[^\W\d_]+")
-_TO_CYRILLIC = str.maketrans("aceopxyikABCEHKMOPTXIY", "асеорхуікАВСЕНКМОРТХІУ")
-_TO_LATIN = str.maketrans("асеорхуіАВСЕНКМОРТХІ", "aceopxyiABCEHKMOPTXI")
-_LATIN = re.compile(r"[a-zA-Z]")
-
-
-def _unconfused(text: str) -> str:
-    """``text`` with each mixed-script word written in its main script (same length)."""
-    if _MIXED.search(text) is None:
-        return text
-    return _WORD_RUN.sub(_one_script, text)
-
-
-def _one_script(match: re.Match[str]) -> str:
-    word = match.group()
-    latin = len(_LATIN.findall(word))
-    if latin == 0 or latin == len(word):
-        return word
-    return word.translate(_TO_LATIN if latin * 2 > len(word) else _TO_CYRILLIC)

@@ -118,7 +118,6 @@ CONTEXT_RULES = tuple(
         rf"{_LINE_START}{_RUN}[ \t]*(?:,|\||—|–)[ \t]*{_EMPLOYER}",
     )
 )
-NAME_LINE = re.compile(rf"{_LINE_START}{_RUN}{_LINE_END}")
 #: A machine-readable zone's name line: SURNAME<<GIVEN<NAMES<<<<.
 #: (The name finders read the view, where the zone's capitals are re-cased: "Garifullina<<Dinara".)
 _MRZ_NAMES = re.compile(
