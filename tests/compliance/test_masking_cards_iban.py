@@ -82,9 +82,21 @@ def test_a_kazakh_iban_is_found_grouped_or_solid(written: str) -> None:
         assert ibans(template.format(written)) == [written]
 
 
-def test_an_iban_with_wrong_check_digits_is_left_alone() -> None:
-    broken = IBAN[:2] + f"{(int(IBAN[2:4]) + 1) % 100:02d}" + IBAN[4:]
-    assert ibans(f"счёт {broken}") == []
+BROKEN_IBAN = IBAN[:2] + f"{(int(IBAN[2:4]) + 1) % 100:02d}" + IBAN[4:]
+
+
+def test_an_unlabelled_iban_with_wrong_check_digits_is_left_alone() -> None:
+    assert ibans(f"Shipment {BROKEN_IBAN} left the warehouse") == []
+
+
+@pytest.mark.parametrize("label", ["IBAN:", "счёт", "шот нөмірі:", "account no.", "ИИК"])
+def test_a_mistyped_iban_right_after_its_label_is_still_an_iban(label: str) -> None:
+    assert ibans(f"{label} {BROKEN_IBAN}") == [BROKEN_IBAN]
+
+
+def test_a_space_after_the_country_code_is_still_an_iban() -> None:
+    written = "KZ " + spaced(IBAN[2:])
+    assert ibans(f"Төлемді мына шотқа аударыңыз: {written}.") == [written]
 
 
 def test_the_digits_of_an_iban_are_not_a_card() -> None:

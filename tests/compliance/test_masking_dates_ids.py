@@ -113,3 +113,59 @@ def test_a_mistyped_document_number_right_after_its_label_is_found(text: str, nu
 )
 def test_an_id_of_a_transfer_or_an_order_is_not_a_document(text: str) -> None:
     assert documents(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Вид на жительство: 046618372", "046618372"),
+        ("Residence permit: F00317264", "F00317264"),
+        ("ВИД НА ЖИТЕЛЬСТВО / ЫҚТИЯРХАТ\n№ F0O381104\nФАМИЛИЯ", "F0O381104"),
+        ("Passport: N1l293387", "N1l293387"),
+        ("Мои данные: ИИН 721004380885, уд. 030117244.", "030117244"),
+        ("passport N0 48810272", "N0 48810272"),
+    ],
+)
+def test_permits_short_labels_and_ocr_letters_in_numbers(text: str, number: str) -> None:
+    assert documents(text) == [number]
+
+
+@pytest.mark.parametrize(
+    ("mrz", "number"),
+    [
+        ("IDKAZ051274409<<<<<<<<<<<<<<<", "051274409"),
+        ("IDKAZ0512744093<<<<<<<<<<<<<<", "051274409"),
+        ("P<KAZIVANOVA<<ANNA<<<<<<<<<<<\nN12345678<4KAZ8001015F3012315<<<<<<<<<<02", "N12345678"),
+    ],
+)
+def test_the_number_in_a_machine_readable_zone_is_found(mrz: str, number: str) -> None:
+    assert number in documents(mrz)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "өтінім нөмірі № 000287341, бірақ мәртебесі «қаралуда»",
+        "Көлік: Toyota Camry 70, техпаспорт ТЕ 00418822",
+        "ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ\nДербес шот: 3301228714",
+    ],
+)
+def test_application_numbers_and_vehicle_papers_are_not_identity_documents(text: str) -> None:
+    assert documents(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Ұлым Оразалин Нұрислам Бекзатұлы (2019 жылғы 11 наурыз) барады", "2019 жылғы 11 наурыз"),
+        ("Петрова Ольга Ивановна, 03.05.1961, проживает", "03.05.1961"),
+        ("сын Тимур, 17.04.2013 г.р.", "17.04.2013 г.р."),
+        ("отец, 1979 г.р., пенсионер", "1979 г.р."),
+    ],
+)
+def test_a_date_beside_a_full_name_or_before_g_r_is_a_birth_date(text: str, date: str) -> None:
+    assert births(text) == [date]
+
+
+def test_a_date_after_a_company_name_is_not_a_birth_date() -> None:
+    assert births("ТОО «Алма Трейд», 03.05.2021 договор подписан") == []

@@ -133,7 +133,7 @@ def only_digits(value: str) -> str:
 
 #: Letters OCR and hurried typing put in place of digits: O and О for 0, З for 3, I, l and І
 #: for 1.
-_DIGIT_LOOKALIKES = str.maketrans("OОoоЗзIlІі|", "00003311111")
+DIGIT_LOOKALIKES = str.maketrans("OОoоЗзIlІі|", "00003311111")
 _DIGITISH = re.compile(r"[0-9OОoоЗзIlІі|]+")
 _LOOKALIKE_BY_DIGIT = re.compile(r"\d[OОoоЗзIlІі|]|[OОoоЗзIlІі|]\d")
 
@@ -151,7 +151,7 @@ def ocr_digits(text: str) -> str:
             continue
         if _glued_to_letters(text, match.start(), match.end()):
             continue
-        chars[match.start() : match.end()] = run.translate(_DIGIT_LOOKALIKES)
+        chars[match.start() : match.end()] = run.translate(DIGIT_LOOKALIKES)
     return "".join(chars)
 
 

@@ -54,6 +54,14 @@ BIRTH_CUE_AFTER = re.compile(
     r"|жылы[ \t]+туған|y\.?o\.?b)",
     re.IGNORECASE,
 )
+#: A date right after a full name with its patronymic, in brackets or after a comma ("Оразалин
+#: Нұрислам Бекзатұлы (2019 жылғы 11 наурыз)", "Иванова Анна Петровна, 03.05.1961"): that is how
+#: a birth date is written beside a name.
+AFTER_PATRONYMIC = re.compile(
+    r"(?:ұлы|қызы|улы|кызы|ович|евич|ьич|овна|евна|ична|оглы|угли|qizi|ugli|uly|kyzy)"
+    r"[ \t]*[(,][ \t]*$",
+    re.IGNORECASE,
+)
 _YEAR_ALONE = re.compile(rf"(?<![\w.\-/]){_YEAR}(?![\w.\-/]\d)")
 
 
@@ -68,16 +76,18 @@ def find_dates_of_birth(text: str) -> Iterator[Found]:
     taken: list[tuple[int, int]] = []
     for match in DATE.finditer(digits):
         cue = context_before(text, match.start(), 40, since_number=True)
-        before = cue.has(BIRTH_CUE) or has_word_like(cue, BIRTH_WORDS)
-        after = BIRTH_CUE_AFTER.match(digits, match.end()) is not None
+        before = (
+            cue.has(BIRTH_CUE)
+            or has_word_like(cue, BIRTH_WORDS)
+            or AFTER_PATRONYMIC.search(cue.raw) is not None
+        )
+        after = BIRTH_CUE_AFTER.match(digits, match.end())
         if (before or after) and _is_past_year(match.group()):
-            taken.append(match.span())
-            yield Found(DATE_OF_BIRTH, match.start(), match.end(), SCORE_IN_CONTEXT)
+            end = after.end() if after else match.end()  # "17.04.2013 г.р." masked whole
+            taken.append((match.start(), end))
+            yield Found(DATE_OF_BIRTH, match.start(), end, SCORE_IN_CONTEXT)
     for match in _YEAR_ALONE.finditer(digits):  # "1951 г.р.": the year is the date of birth
         inside = any(s <= match.start() < e for s, e in taken)
-        if (
-            not inside
-            and BIRTH_CUE_AFTER.match(digits, match.end())
-            and _is_past_year(match.group())
-        ):
-            yield Found(DATE_OF_BIRTH, match.start(), match.end(), SCORE_IN_CONTEXT)
+        after = BIRTH_CUE_AFTER.match(digits, match.end())
+        if not inside and after and _is_past_year(match.group()):
+            yield Found(DATE_OF_BIRTH, match.start(), after.end(), SCORE_IN_CONTEXT)
