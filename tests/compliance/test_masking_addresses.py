@@ -240,3 +240,91 @@ def test_the_address_of_a_bank_branch_or_atm_is_left_alone(text: str) -> None:
 )
 def test_a_lookalike_is_not_an_address(text: str) -> None:
     assert addresses(text) == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Жамбыл облысы, Мерке ауданы, Ақтоған ауылы, Жеңіс көшесі",
+        "села Таскарасу, Талгарский район",
+        "Солтүстік Қазақстан облысы, Қызылжар ауылы, Ақ жол көш., 14",
+    ],
+)
+def test_a_village_with_its_district_or_street_is_an_address(address: str) -> None:
+    assert addresses(f"Мекенжай: {address}. Рақмет.") == [address]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Астана, ЖК «Көктерек», ул. Жанибека Тархана, 11, блок В, кв. 507",
+        "Алматы, пр. Сейфуллина 40, БЦ «Самғау», блок 2А, офис 318",
+        "Orda Residence, 12 Turan Ave, office 7, Astana",
+        "Almaty, Kolsay business centre, Zheltoksan St 81, block 3, office 212",
+    ],
+)
+def test_a_residential_complex_or_business_centre_joins_the_address(address: str) -> None:
+    assert addresses(f"Address: {address}. Thanks") == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Адрес: Шымкент, Нурсат-2, 44-17", "Шымкент, Нурсат-2, 44-17"),
+        ("г. Семей, мкр. Восточный-2, д 8, кв 41", "г. Семей, мкр. Восточный-2, д 8, кв 41"),
+        ("Адрес: ул. Кенесары, д. 12, подвал 3 подъезда", "ул. Кенесары, д. 12, подвал 3 подъезда"),
+        ("по ул. Жибек жолы, мкр. Самал-1, Алматы", "ул. Жибек жолы, мкр. Самал-1, Алматы"),
+        (
+            "Мекенжай: ЕКІБАСТҰЗ Қ., ТОРАЙҒЫРОВ К-СІ, 31, 7 ПӘТ.",
+            "ЕКІБАСТҰЗ Қ., ТОРАЙҒЫРОВ К-СІ, 31, 7 ПӘТ.",
+        ),
+        (
+            "Мекенжай: Тараз қ., Ж.Жабаев к-сі, 14 үй, 3 пәт",
+            "Тараз қ., Ж.Жабаев к-сі, 14 үй, 3 пәт",
+        ),
+        ("Адрес: г. Рудный, ул. 40 лет Победы, д. 9", "г. Рудный, ул. 40 лет Победы, д. 9"),
+        (
+            "Адрес: г. Тараз, р-н им. Толе би, ул. Сулейманова, д. 3",
+            "г. Тараз, р-н им. Толе би, ул. Сулейманова, д. 3",
+        ),
+        ("Мекенжай: Шу қ., Береке ш/а, 21 ү", "Шу қ., Береке ш/а, 21 ү"),
+    ],
+)
+def test_hurried_short_and_numbered_forms_are_found_whole(text: str, address: str) -> None:
+    assert addresses(text) == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "Property: KAZAKHSTAN, ZHAMBYL REGION, MERKE, UL. ABAYA 17",
+            "KAZAKHSTAN, ZHAMBYL REGION, MERKE, UL. ABAYA 17",
+        ),
+        (
+            "Ship to:\nBaiterek St 9, apt 31\nZhitikara 111500\nKazakhstan",
+            "Baiterek St 9, apt 31\nZhitikara 111500\nKazakhstan",
+        ),
+        (
+            "Courier to:\nDana Sultanova\nmkr. Orbita-3, bld 12, apt 5",
+            "mkr. Orbita-3, bld 12, apt 5",
+        ),
+    ],
+)
+def test_places_before_and_a_town_known_by_its_postcode_join_the_address(
+    text: str, address: str
+) -> None:
+    assert addresses(text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Отделение на ул. Абая, мкр. Самал работает до 18:00.",
+        "Мы живём в селе Бесагаш.",
+        "Talgar district is far from Almaty.",
+        "Встреча у ЖК «Нурлы Тау» в 10:00.",
+    ],
+)
+def test_a_village_or_a_complex_alone_and_a_branch_are_not_addresses(text: str) -> None:
+    assert addresses(text) == []

@@ -40,11 +40,11 @@ STREET_BEFORE_DOT = r"пр|пер|ш|пл|наб|бул|туп|pr|md|mcr|str|st|
 #: Micro-districts, which may be named by a number alone: "мкр. 5", "5 мкр", "Aksai-4 md.".
 MICRO = (
     r"мкр|мкрн|мкр-н|микрорайон|м-н|кв-л|mkr|mkrn|md|mcr|mikrorayon|microdistrict"
-    r"|micro-district|ша[ғг]ын\s*аудан[ыи]?|[ыи]?[қк]шам\s*аудан[ыи]?|ы/а|ш/а"
+    r"|micro-district|ша[ғг]ын\s*аудан[ыи]?|[ыи]?[қк]шам\s*аудан[ыи]?|ы/[аa]|ш/[аa]"
 )
 #: After the name: "Мұқанов көшесі", "Абай даңғылы", "Rozybakiev St", "Stepnoy-2 microdistrict".
 STREET_AFTER = (
-    r"к[өо]ш[еэ]с[іи]|к[өо]ш\.|к-с[іи]|ы/а|ш/а|д[аә][ңн][ғг][ыи]л[ыи]|д[аә][ңн][ғг]\.|ша[ғг]ын\s*аудан[ыи]?"
+    r"к[өо]ш[еэ]с[іи]|к[өо]ш\.|к-с[іи]|ы/[аa]|ш/[аa]|д[аә][ңн][ғг][ыи]л[ыи]|д[аә][ңн][ғг]\.|ша[ғг]ын\s*аудан[ыи]?"
     r"|[ыи]?[қк]шам\s*аудан[ыи]?|бульвар[ыи]|т[ұу]й[ыи][ғг][ыи]|ала[ңн][ыи]|тас\s+жол[ыи]"
     r"|улица|проспект|микрорайон|мкр\.?|мкрн\.?|переулок|бульвар|шоссе|тракт"
     r"|street|st\.?|str\.?|avenue|ave\.?|av\.|road|rd\.?|boulevard|blvd\.?|lane|ln\.?"
@@ -54,15 +54,23 @@ STREET_AFTER = (
 #: Lower-case words inside a street name: "Қабанбай батыр", "Толе би", "10 лет Независимости".
 LINK = (
     r"батыра?|би|жолы|хана?|ата|ана|баба|ақын|акын|жырау|әулие|шешен|улы|ұлы|им\.|имени|лет"
-    r"|batyr|bi|khan|ata|zholy|joly|uly|akyn|zhyrau|of|the|el"
+    r"|batyr|bi|khan|ata|zholy|joly|uly|akyn|zhyrau|of|the|el|хандар|khandar"
 )
 
 # -- places: cities, villages, districts, regions -----------------------------------------
 #: Before the place name: "г. Актау", "с. Бесагаш", "р-н Алмалинский", "city of Oral".
 PLACE_BEFORE = (
-    r"г\.|гор\.|город|[сc]\.|село|пос\.|посёлок|поселок|п\.|пгт\.?|аул|ауыл|ст\.|станица"
+    r"г\.|гор\.|город|[сc]\.|сел[оае]|пос\.|посёлок|поселок|п\.|пгт\.?|аул|ауыл|ст\.|станица"
     r"|р-н|район|обл\.|область|city\s+of|village\s+of|g\."
 )
+#: A village or settlement, before or after its name: with a district or a street it is an
+#: address ("села Чунджа, Уйгурский район", "Шелек ауылы, Момышұлы көшесі").
+VILLAGE = (
+    r"^(?:[сc]\.|сел[оае]|пос\.|пос[её]л\w*|п\.|пгт\.?|аул|ауыл|ст\.|станиц\w*|village\s+of)"
+    r"|(?:ауылы|аулы|кенті|village)$"
+)
+#: Village words an address can be built around, for the scan that finds where to look.
+VILLAGE_ANCHOR = r"сел[оае]|ауыл\w*|аул[ыа]?|кенті|посёлок|поселок|станиц\w*|village"
 #: After the place name: "Қостанай қаласы", "Астана қ.", "Алмалинский р-н", "Almaly district".
 PLACE_AFTER = (
     r"[қк]\.|[қк](?=,)|[қк]аласы|ауылы|аулы|кенті|ауданы|облысы|обл\.|область|р-н|район|city|town"
@@ -77,23 +85,36 @@ HOUSE_NUMBER = (
     r"(?:[/-]\d{1,4}[A-Za-zА-Яа-яЁё]?(?![\w])){0,2}"
 )
 #: Before the house number: "д. 12", "дом 12", "bld 137/1", "h. 5", "үй 5".
-HOUSE_BEFORE = r"дом|здание|house|bld|bldg|building|[үу]й|д\.|зд\.|d\.|h\.|bld\.|bldg\."
+HOUSE_BEFORE = (
+    r"дом|здание|house|bld|bldg|building|[үу]й|д\.|зд\.|d\.|h\.|bld\.|bldg\."
+    r"|д(?=[ \t\u00a0]*\d)"  # "д 12" as typed in a hurry
+)
 #: After the house number: "53-үй", "97/2-үй", "12 уй", "12 дом".
-HOUSE_AFTER = r"[үу]й|дом|house"
+HOUSE_AFTER = r"[үу]й|ү|дом|house"  # "17 ү": the word cut off at the line's end
 #: Before the flat number: "кв. 116", "оф 3", "apt 5", "office 96", "of. 5", "пәтер 12".
 FLAT_BEFORE = (
     r"кв|квартира|оф|офис|пом|помещение|комн|комната|apt|apartment|flat|office|suite|unit"
     r"|п[әаэе]тер|ке[ңн]се|вп|нп|кв\.|оф\.|пом\.|комн\.|apt\.|app\.|ap\.|kv\.|of\.|ste\.|off\."
+    r"|п[әаэе]т\."
 )
 #: After the flat number: "56 пәтер", "104-патер", "12-кеңсе".
-FLAT_AFTER = r"п[әаэе]тер|ке[ңн]се|квартира|офис|кв\.?+(?![ \t\u00a0]*(?:м(?![\w])|\d))"
+FLAT_AFTER = r"п[әаэе]тер|п[әаэе]т\.?|ке[ңн]се|квартира|офис|кв\.?+(?![ \t\u00a0]*(?:м(?![\w])|\d))"
 #: The rest of a building: "корп. 2", "стр. 1", "эт. 3", "под. 2", "floor 4", "блок Б".
 EXTRA_BEFORE = (
     r"корп\.|корпус|к\.|стр\.|строение|блок|block|эт\.|этаж|floor|fl\.|под\.|подъезд"
-    r"|entrance|литер|лит\.|секция|каб\.|кабинет|room|қабат|garage|гараж|box|бокс"
+    r"|entrance|литер|лит\.|секция|каб\.|кабинет|room|r00m|r0om|ro0m|қабат|garage|гараж|box|бокс"
 )
 #: After its number: "3 этаж", "4-й этаж", "2 floor", "5-қабат".
-EXTRA_AFTER = r"этаж|floor|қабат|подъезд|корпус"
+EXTRA_AFTER = r"этаж|floor|қабат|подъезд\w{0,2}|корпус"
+#: Parts of a building named without a number: "подвал 2 подъезда", "цоколь", "basement".
+EXTRA_ALONE = r"подвал\w{0,2}|цоколь\w{0,3}|мансард\w{0,2}|basement|ground\s+floor"
+#: A residential complex or business centre by name: "ЖК «Highvill»", "БЦ «Нурлы Тау»".
+COMPLEX_BEFORE = r"ЖК|БЦ|ТЦ|ТРЦ|ТДЦ|ЖМ|BC|RC"
+#: After a name: "Rixos Residence", "Esentai Tower", "Talan Towers".
+COMPLEX_AFTER = (
+    r"Residence|Residences|Tower|Towers|Plaza|(?i:business\s+cent(?:er|re))"
+    r"|(?i:residential\s+complex)"
+)
 
 #: Words that never end an address as a trailing unknown place ("…, кв. 5, Спасибо.").
 NOT_PLACES = frozenset(

@@ -56,22 +56,25 @@ _KEYWORD = _words(
 )
 _WORD = rf"(?=[{_UP}])(?!(?i:{_KEYWORD})(?![\w-]))[{_UP}][\w'’]*(?:-\w+)*"
 _NAME = rf"{_WORD}(?:{_H}+(?:{_WORD}|(?:{w.LINK}){_E})){{0,3}}"
+_INITIAL = rf"(?:[{_UP}]\.{_H}*)?"  # "Қ.Сәтбаев көшесі", "ул. Р. Қошқарбаева"
 _ORDINAL = r"\d{1,3}(?:-?(?:й|ый|ий|ші|шы|th|st|nd|rd))?"
 _NUMBER = w.HOUSE_NUMBER
 _NO = rf"(?:(?:№|(?i:no)\.?){_H}*)?"
 
 _STREET = (
     rf"{_B}(?i:(?:{w.STREET_BEFORE})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
-    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,2}}{_H}+)?(?:{_NAME}|[{_UP}][\w'’]+(?:-\w+)*)"
+    rf"{_S}(?:им\.{_S}|имени{_H}+)?(?:\d{{1,3}}{_H}+(?:лет|жыл\w*){_H}+)?(?:\d{{1,2}}{_H}+)?"
+    rf"{_INITIAL}(?:{_NAME}|[{_UP}][\w'’]+(?:-\w+)*)"
     rf"|{_B}(?i:(?:{w.STREET_BEFORE}|{w.MICRO})\.?|(?:{w.STREET_BEFORE_DOT})\.)"
     rf"{_S}{_NO}\d{{1,3}}[A-ZА-ЯЁ]?{_E}"
     rf"|{_B}{_ORDINAL}(?:{_S1}|-)(?i:{w.MICRO})\.?{_E}"
-    rf"|{_NAME}(?:{_H}+\d{{1,2}})?{_S1}(?i:{w.STREET_AFTER}){_E}"
+    rf"|{_INITIAL}{_NAME}(?:{_H}+[^\W\d_]+)?(?:{_H}+\d{{1,2}})?{_H}+(?i:{w.STREET_AFTER}){_E}"
 )
 _PLACE = (
-    rf"{_B}(?i:{w.PLACE_BEFORE}){_S}{_WORD}"
-    rf"|{_WORD}(?:{_H}+{_WORD})?{_S1}(?i:{w.PLACE_AFTER})(?![\w-])"
+    rf"{_B}(?i:{w.PLACE_BEFORE}){_S}(?:им\.{_S}|имени{_H}+)?{_WORD}(?:{_H}+(?:{w.LINK}){_E})?"
+    rf"|{_WORD}(?:{_H}+(?:{_WORD}|(?:{w.LINK}){_E}))?{_S1}(?i:{w.PLACE_AFTER})(?![\w-])"
     rf"|{_B}{w.COUNTRY}{_E}|{_B}(?i:{CITIES})(?![\w-])"
+    rf"|{_WORD}(?=,?{_H}+\d{{6}}{_E})"  # a town in no list, known by its postcode
 )
 _HOUSE = (
     rf"{_B}(?i:{w.HOUSE_BEFORE}){_S}{_NO}{_NUMBER}"
@@ -84,23 +87,29 @@ _FLAT = (
 _EXTRA = (
     rf"{_B}(?i:{w.EXTRA_BEFORE}){_S}{_NO}(?:\d{{1,3}}[A-Za-zА-Яа-яЁё]?|[A-ZА-ЯЁ]){_E}"
     rf"|{_B}{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}){_E}"
+    rf"|{_B}(?i:{w.EXTRA_ALONE})(?:{_H}+{_ORDINAL}{_H}*-?{_H}*(?i:{w.EXTRA_AFTER}))?{_E}"
+)
+_COMPLEX = (
+    rf"{_B}(?:{w.COMPLEX_BEFORE}){_H}*[«\"“][^»\"”\n]{{1,40}}[»\"”]"
+    rf"|{_NAME}{_H}+(?:{w.COMPLEX_AFTER}){_E}"
 )
 _TOKEN = re.compile(  # every part starts a word: inside one, nothing more is tried
     rf"(?<![\w])(?=[\w№])(?:(?P<flat>{_FLAT})|(?P<house>{_HOUSE})|(?P<extra>{_EXTRA})"
+    rf"|(?P<complex>{_COMPLEX})"
     rf"|(?P<street>{_STREET})|(?P<place>{_PLACE})|(?P<post>\d{{6}}{_E})"
     rf"|(?P<number>(?<![/.-]){_NO}{_NUMBER}(?![\w]|[.,:/]\d)))"
 )
 #: Any word an address is built around (searched in lower case); only text near one is read.
 _ANCHOR = re.compile(
     rf"\b(?:{w.STREET_BEFORE}|{w.STREET_BEFORE_DOT}|{w.STREET_AFTER}|{w.MICRO}"
-    rf"|{w.HOUSE_BEFORE}|{w.HOUSE_AFTER})(?![^\W\d_])"
-    rf"|\b(?:{CITIES.lower()}),{_H}*[^\W\d_]+(?:{_H}+[^\W\d_]+){{0,2}}{_H}+\d"
+    rf"|{w.HOUSE_BEFORE}|{w.HOUSE_AFTER}|{w.VILLAGE_ANCHOR})(?![^\W\d_])"
+    rf"|\b(?:{CITIES.lower()}),{_H}*[^\W\d_]+(?:{_H}+[^\W\d_]+){{0,2}}(?:-\d{{1,2}},?)?{_H}+\d"
 )
 #: How far before and after such a word an address can reach.
 _REACH = 120
 #: After a place, a street written without its type: "Алматы, Абая 150-12".
-_UNTYPED_STREET = re.compile(
-    rf"[,;]{_H}*({_NAME}){_H}+(?=\d{{1,3}}[A-Za-zА-Яа-яЁё]?(?:[-/]\d{{1,4}})?(?![\w]|[.,:/]\d))"
+_UNTYPED_STREET = re.compile(  # "Алматы, Ақсай-4, 81-12": a numbered name may take a comma
+    rf"[,;]{_H}*({_NAME})(?:{_H}+|(?<=\d),{_H}*)(?=\d{{1,3}}[A-Za-zА-Яа-яЁё]?(?:[-/]\d{{1,4}})?(?![\w]|[.,:/]\d))"
 )
 _GAP = re.compile(rf"{_H}*[,;]?{_S}")
 _SPACE_ONLY = re.compile(rf"{_H}+")
@@ -128,8 +137,10 @@ _CORE = frozenset(
         ("house", "flat"),
         ("house", "extra"),
         ("place", "house"),
+        ("street", "street"),  # "ул. Гульдер, мкр. Юго-Восток"
     }
 )
+_VILLAGE = re.compile(w.VILLAGE, re.IGNORECASE)
 
 
 class _Part(NamedTuple):
@@ -141,20 +152,34 @@ class _Part(NamedTuple):
 def find_addresses(text: str) -> Iterator[Found]:
     """Street addresses in ``text``, with the place and postcode written next to them."""
     seen = fold_scripts(ocr_digits(text))  # "д. 1З9, кв. 1ОЗ" from a scan
-    for chain in _chains(seen, _parts(seen)):
+    parts = _parts(seen)
+    places = {part.end: part.start for part in parts if part.kind in ("place", "post")}
+    for chain in _chains(seen, parts):
         if _is_address(seen, chain):
-            start, end = _widened(seen, chain[0].start, chain[-1].end)
+            start, end = _widened(seen, chain[0].start, chain[-1].end, places)
             yield Found(ADDRESS, start, end, SCORE_IN_CONTEXT)
 
 
 def _is_address(text: str, chain: list[_Part]) -> bool:
     """A street with its house, number or flat (…); a bank's branch or ATM is no one's home."""
-    if not any((a.kind, b.kind) in _CORE for a, b in pairwise(chain)):
+    if not any((a.kind, b.kind) in _CORE for a, b in pairwise(chain)) and not _is_rural(
+        text, chain
+    ):
         return False
     if any(part.kind == "flat" for part in chain):
         return True
     start = chain[0].start
     return _BRANCH.search(text, max(0, start - 60), start) is None
+
+
+def _is_rural(text: str, chain: list[_Part]) -> bool:
+    """A village with its district or its street: in a village that is the address."""
+    villages = sum(
+        part.kind == "place" and _VILLAGE.search(text[part.start : part.end].strip()) is not None
+        for part in chain
+    )
+    others = sum(part.kind in ("place", "street") for part in chain) - villages
+    return villages >= 1 and others >= 1
 
 
 def _parts(text: str) -> list[_Part]:
@@ -233,14 +258,23 @@ def _belongs(text: str, parts: Sequence[_Part], index: int, chain: list[_Part]) 
         )
     if part.kind == "extra":
         return previous is not None
+    if part.kind == "complex":  # a building by name joins what is next to it
+        return previous is not None or (
+            following is not None and following.kind in ("street", "house", "number")
+        )
     return True
 
 
-def _widened(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span with an unknown city before or after it, without a sentence's full stop."""
+def _widened(text: str, start: int, end: int, places: dict[int, int]) -> tuple[int, int]:
+    """The span with an unknown city before or after it, without a sentence's full stop;
+    places written before that city join too ("KAZAKHSTAN, ALMATY REGION, TALGAR, UL. …")."""
     before = _PLACE_BEFORE.search(text, max(0, start - 40), start)
-    if before is not None and _opens_address(text, before.start()):
+    if before is not None and (
+        _opens_address(text, before.start()) or _place_ends_before(text, before.start(), places)
+    ):
         start = before.start()
+        while (place := _place_ends_before(text, start, places)) is not None:
+            start = place
     postcode = _POSTCODE_BEFORE.search(text, max(0, start - 12), start)
     if postcode is not None:
         start = postcode.start()
@@ -251,6 +285,14 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
     if text[end - 1] == "." and ends_sentence and not _ABBREVIATION.search(text, 0, end):
         end -= 1  # the sentence's full stop; "Ave." keeps its own
     return start, end
+
+
+def _place_ends_before(text: str, at: int, places: dict[int, int]) -> int | None:
+    """Where a place (or postcode) starts that ends right before ``at``, a comma between."""
+    gap = text.rfind(",", max(0, at - 4), at)
+    if gap < 0 or text[gap + 1 : at].strip():
+        return None
+    return places.get(len(text[:gap].rstrip()))
 
 
 def _opens_address(text: str, at: int) -> bool:
