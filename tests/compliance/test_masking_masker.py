@@ -17,6 +17,7 @@ from compliance.checksums import iban_check_digits, kz_check_digit, luhn_check_d
 from compliance.masking import Masker, MaskingError
 from compliance.masking.pool import MaskingPool
 from compliance.masking.recognizers import kz_ids
+from compliance.masking.recognizers.builtin import is_role_mailbox
 
 
 def _with_check_digit(head: str) -> str:
@@ -240,3 +241,18 @@ def test_no_log_line_carries_a_personal_value(
     logged = "\n".join(f"{record.getMessage()} {record.args!r}" for record in caplog.records)
     for value in (IIN, CARD, IBAN, "Громова", "Есения", "234-56-78", "esenia.gromova"):
         assert value not in logged
+
+
+@pytest.mark.parametrize(
+    ("address", "role"),
+    [
+        ("collections@zaim.example.kz", True),
+        ("kense@akimat-esil.gov.kz", True),
+        ("zhilye@akimat.example.kz", True),
+        ("notary.office@notary.example.kz", True),
+        ("dana.sultanova@zaim.example.kz", False),
+        ("collections.kz@gmail.com", False),  # free mail is a person's, whatever its words
+    ],
+)
+def test_mailboxes_of_a_function_are_left_alone(address: str, role: bool) -> None:
+    assert is_role_mailbox(address) is role

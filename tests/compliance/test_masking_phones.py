@@ -84,6 +84,8 @@ def test_kazakh_and_russian_numbers_are_found_as_written(number: str) -> None:
         "For urgent matters call +7 727 244 44 44.",
         "+7 727 244 44 44 сенім телефонына қоңырау шалдым.",
         "Шұғыл сұрақтар бойынша +7 727 244 44 44 нөміріне хабарласыңыз.",
+        "Customer service +7 727 311 00 00 (24/7)",
+        "Звонили диспетчеру по номеру 8 (7252) 41-07-07 — не отвечают.",
     ],
 )
 def test_hotlines_are_left_alone(text: str) -> None:
@@ -163,3 +165,8 @@ def test_foreign_numbers_are_found_by_country_code() -> None:
 def test_a_kazakh_mobile_is_told_from_a_city_number() -> None:
     assert is_kz_mobile("8 (777) 123-45-67")
     assert not is_kz_mobile("+7 727 250 11 22")
+
+
+def test_a_hotline_word_in_an_earlier_sentence_does_not_spare_my_number() -> None:
+    text = "They said only customer support can help.\n\nYou can reach me at 8 7172 41-22-19."
+    assert phones(text) == ["8 7172 41-22-19"]

@@ -45,7 +45,8 @@ _ROLE_WORD = (
     r"|compliance|finance|accounts?|payments?|orders?|delivery|team|mail|inbox|corporate"
     r"|operators?|operations|ops|cards?|loans?|credit|deposits?|priemnaya|kancelyariya|akimat"
     r"|obrashchenie|zapros|kz|bank|web|online|app|it|tech|general|main|mobile|verification"
-    r"|forms?|docs|documents|requests?|inquir(?:y|ies)|applications?)"
+    r"|forms?|docs|documents|requests?|inquir(?:y|ies)|applications?|collections?|kense|kanc"
+    r"|kantselyariya|zhilye|zhilie|housing|notary|notarius|dispatch|dispetcher|dispetcherskaya)"
 )
 #: Local parts of mailboxes that belong to a function: role words joined by "-", "_" or ".",
 #: perhaps with a number ("support", "call-center", "customer.care", "complaints2").

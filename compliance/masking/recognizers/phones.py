@@ -8,7 +8,8 @@ Cyrillic one before the trunk ``8`` or after the number (a Latin one there is a 
 
 Left alone, because they reach an organisation and not a person: short service numbers (1414,
 7111, 505 — too short to match), toll-free ``8 800 …`` lines, city numbers introduced as a
-hotline ("горячая линия", "hotline", "сенім телефоны", "звоните на …", "… нөміріне
+hotline ("горячая линия", "hotline", "customer service", "диспетчер", "сенім телефоны",
+"звоните на …", "… нөміріне
 хабарласыңыз"), and the organisation's own numbers passed as ``public_numbers``. Words never
 spare a **mobile** (KZ 70x, 747, 75x–77x; Russian 9xx): it reaches a person, so "звоните +7 701
 …" is a customer's own number — and the gateway's residual check refuses any KZ mobile left in a
@@ -44,6 +45,8 @@ _MOBILE = re.compile(rf"{_KZ_MOBILE.pattern}|9")
 _HOTLINE_BEFORE = re.compile(
     r"горяч\w*|hot\s*line|call[\s-]*(?:cent|центр)|колл-?центр|контакт-?центр|справочн"
     r"|сенім\s*телефон|(?:^|\W)(?:по)?звоните\s*(?:на|по)?\s*$|(?:^|\W)call\s*$"
+    r"|(?:customer\s*(?:service|care|support)|диспетчер|единый\s*номер|бірыңғай\s*нөмір)"
+    r"[^.!?\n]*$"  # in the same sentence: "…through customer support.\n\nReach me at …" is mine
 )
 _HOTLINE_AFTER = re.compile(r"\W{0,3}(?:сенім|нөміріне\s*хабарлас|желісі)", re.IGNORECASE)
 
