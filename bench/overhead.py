@@ -132,12 +132,12 @@ class Meter:
 
 def plan_order(runtime: Any) -> list[int]:
     """Document ids in the order ``run_nightly`` takes them (urgent first, then by id)."""
-    from flows.batch import STEP_ORDER
+    from flows.config import STEPS
     from flows.planning import plan_work
     from storage.engine import transaction
 
     with transaction(runtime.app.sessions) as session:
-        plan = plan_work(session, runtime.versions(STEP_ORDER), STEP_ORDER)
+        plan = plan_work(session, runtime.versions(STEPS), STEPS)
     return [item.document_id for item in plan.items]
 
 

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from flows import lease
 from flows.accounting import RunCounters
-from flows.batch import STEP_ORDER, BatchState, ProgressHook, process_chunk
+from flows.batch import BatchState, ProgressHook, process_chunk
+from flows.config import STEPS
 from flows.planning import Plan, plan_work
 from flows.results import document_status
 from flows.runtime import Runtime
@@ -181,8 +182,8 @@ async def run_nightly(
         state = BatchState(
             runtime=runtime,
             run_id=run_id,
-            steps=STEP_ORDER,
-            versions=runtime.versions(STEP_ORDER),
+            steps=STEPS,
+            versions=runtime.versions(STEPS),
             semaphore=asyncio.Semaphore(nightly.concurrency),
             window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
             progress=progress,
@@ -218,7 +219,7 @@ async def _take_lease(
     said = False
     while True:
         try:
-            return _start_run(runtime, STEP_ORDER, limit, flow_run_id)
+            return _start_run(runtime, STEPS, limit, flow_run_id)
         except lease.RunInProgress as busy:
             left = _seconds_left(runtime, window_end, deadline)
             if not wait or (left is not None and left <= 0):

@@ -34,7 +34,7 @@ from compliance.routes import RouteConfig
 from compliance.structured import schema_instruction
 from compliance.tokens import estimate_tokens
 from compliance.vault import VaultRecord, open_record
-from flows.config import StepsConfig
+from flows.config import STEPS, StepsConfig
 from flows.context import AppContext
 from flows.documents import open_payload
 from flows.planning_history import History
@@ -50,8 +50,6 @@ from storage.repositories.step_results import StepResultRepository
 from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.planning")
-
-STEPS: tuple[str, ...] = ("extract", "categorize", "draft")
 
 
 @dataclass(frozen=True)

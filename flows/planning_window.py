@@ -34,11 +34,11 @@ from sqlalchemy import select
 from compliance.masking import Masker
 from compliance.pacer import RoutePacer
 from compliance.routes import RouteConfig
-from flows.config import NightlyConfig
+from flows.config import STEPS, NightlyConfig
 from flows.context import AppContext
 from flows.planning import plan_work
 from flows.planning_history import History, recent_history
-from flows.planning_sample import STEPS, StepLoad, measure_sample
+from flows.planning_sample import StepLoad, measure_sample
 from flows.prompts.registry import PromptRegistry
 from flows.settings import Settings
 from storage.engine import transaction
