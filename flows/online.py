@@ -22,12 +22,12 @@ from compliance.encryption import DataKey
 from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded, limit_refusal
 from compliance.retry import RetryPolicy
-from compliance.vault import VaultRecord, open_record
+from compliance.vault import VaultRecord
 from flows.accounting import RunCounters
 from flows.config import STEPS
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
-from flows.masker_versions import entry_of, resolve, run_version
+from flows.masker_versions import entry_of, open_entry, resolve, run_version
 from flows.online_writes import OnlineWrite, RunFinish, RunStart
 from flows.privacy import VERSION_MISSING, ToMask, mask_documents, masked_view, vault_entry
 from flows.results import Finished, data_key_of, document_status, finished_outputs, outcome_row
@@ -312,13 +312,10 @@ def _open_document(
         done = finished.get(document_id, {})
         payload = open_payload(runtime.app.keyring, document)
         key = data_key_of(runtime.app.keyring, document)
-        found = VaultRepository(session).for_contents({document.id: document.content_hash})
-        entries = found.get(document_id, [])
+        entries = VaultRepository(session).for_content(document.id, document.content_hash)
     version = run_version(done.values(), entries, runtime.masker_version)
     entry = entry_of(entries, version)
-    record = None
-    if entry is not None:
-        record = open_record(key, document.id, document.content_hash, version, entry.sealed)
+    record = open_entry(key, entry) if entry is not None else None
     made_with = {step: resolve(f.masker_version, entries) for step, f in done.items()}
     return _Opened(document, done, payload, key, version, record, made_with)
 

@@ -33,10 +33,11 @@ from compliance.masking import Masker
 from compliance.routes import RouteConfig
 from compliance.structured import schema_instruction
 from compliance.tokens import estimate_tokens
-from compliance.vault import VaultRecord, open_record
+from compliance.vault import VaultRecord
 from flows.config import STEPS, StepsConfig
 from flows.context import AppContext
 from flows.documents import open_payload
+from flows.masker_versions import open_entry
 from flows.planning_history import History
 from flows.privacy import ToMask, mask_documents, masked_view
 from flows.prompts.registry import Prompt, PromptRegistry
@@ -199,11 +200,7 @@ def _load(
             item = _Loaded(document, None, outputs, real)
             entries = vault.get(document.id)
             if entries:  # any version's masked text costs the same to send: the oldest
-                entry = entries[0]
-                record = open_record(
-                    key, document.id, document.content_hash, entry.masker_version, entry.sealed
-                )
-                item.view = masked_view(document, payload, record)
+                item.view = masked_view(document, payload, open_entry(key, entries[0]))
             else:
                 to_mask.append(ToMask(document, payload, key))
             loaded.append(item)

@@ -26,8 +26,8 @@ from compliance.data_keys import RewrapReport, census
 from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
 from compliance.residency import RouteResidency
-from compliance.vault import open_record
 from flows.documents import open_payload
+from flows.masker_versions import open_entry
 from flows.posture_files import (
     INIT_FIX,
     KeysState,
@@ -337,9 +337,7 @@ def _open_sample(session: Session, keyring: KeyRing, document: Document) -> str:
         open_output(data_key, result)
     vault = VaultRepository(session).oldest(document.id, document.content_hash)
     if vault is not None:
-        open_record(
-            data_key, document.id, document.content_hash, vault.masker_version, vault.sealed
-        )
+        open_entry(data_key, vault)
     return (
         f"document {document.id}: payload, {len(outputs)} step output(s) and "
         f"{'its' if vault is not None else 'no'} vault entry are AES-256-GCM ciphertext "

@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 
 from compliance.encryption import DataKey, KeyRing
 from compliance.errors import EncryptionError
-from compliance.vault import open_record
 from flows.config import NightlyConfig
 from flows.context import AppContext
+from flows.masker_versions import open_entry
 from flows.planning_window import configured_window
 from flows.report_history import Night, categories_of, nightly_runs, previous_nights
 from flows.results import data_key_of, open_output
@@ -360,9 +360,7 @@ class _Queues:
         key = self._key(document)
         if entry is None or key is None:
             return WITHHELD
-        record = open_record(
-            key, document.id, document.content_hash, entry.masker_version, entry.sealed
-        )
+        record = open_entry(key, entry)
         subject = " ".join(record.parts.get("subject", "").split())
         return subject or "(no subject)"
 
