@@ -10,7 +10,7 @@
   automation when a run of ``nightly/scheduled`` reaches Completed (see docs/deploy.md for why
   an event trigger and not a subflow). Not registered when the build has no report flow.
 
-Entry points are **module paths** (``flows.nightly.nightly_flow``): a process worker imports
+Entry points are **module paths** (``flows.nightly.flow.nightly_flow``): a process worker imports
 the flow from the installed package (``pip install -e .`` in a clone, ``pip install .`` in the
 image) whatever its working directory, and the deployment carries no path of the machine that
 registered it.
@@ -30,7 +30,7 @@ from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
-from flows.nightly import nightly_flow
+from flows.nightly.flow import nightly_flow
 from flows.settings import Settings
 
 POOL_TYPE = "process"

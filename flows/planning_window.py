@@ -9,7 +9,7 @@ step results exist, the retry share of recent runs). This module turns that into
   (:meth:`compliance.pacer.RoutePacer.intervals`: ``60 / (limit × headroom)`` seconds per request
   and per token). A route's time is the larger of the two; without limits it is unbounded;
 - **concurrency**: at most ``min(nightly.concurrency, 2 × chunk_size)`` documents are in flight
-  (two chunks at a time, as :func:`flows.nightly.run_nightly` runs them), each spending the
+  (two chunks at a time, as :func:`flows.nightly.flow.run_nightly` runs them), each spending the
   observed latency of its calls one after another;
 - the night takes the **largest** of these times: the routes work side by side, so the slowest
   bound is the one that sets the pace. Start-up (loading the masker) and the drain at the end are

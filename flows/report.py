@@ -36,11 +36,11 @@ from compliance.errors import EncryptionError
 from flows.config import NightlyConfig
 from flows.context import AppContext
 from flows.masker_versions import open_entry
+from flows.nightly.window import window_deadline
 from flows.planning_window import configured_window
 from flows.report_history import Night, categories_of, nightly_runs, previous_nights
 from flows.results import data_key_of, open_output
 from flows.steps.draft import NO_REPLY
-from flows.window import window_deadline
 from storage.engine import transaction
 from storage.errors import NightshiftError
 from storage.models import Document, DocumentStatus, Run, StepResult, StepStatus

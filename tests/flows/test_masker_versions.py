@@ -12,7 +12,7 @@ from compliance.errors import EncryptionError
 from compliance.masking import Masker
 from compliance.vault import VaultRecord, seal_record
 from flows.masker_versions import open_entry
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.online import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings

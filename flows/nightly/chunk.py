@@ -33,6 +33,7 @@ from flows.accounting import RunCounters
 from flows.config import STEPS
 from flows.documents import open_payload
 from flows.masker_versions import resolve, run_version, same_version
+from flows.nightly.window import WindowGuard
 from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import (
     Finished,
@@ -45,7 +46,6 @@ from flows.results import (
 from flows.runtime import Runtime
 from flows.steps.base import Checkpoint, DocumentView, StepOutcome
 from flows.steps.sequencer import Turn, run_steps
-from flows.window import WindowGuard
 from storage.batching import GroupCommit
 from storage.engine import transaction
 from storage.errors import StorageError
