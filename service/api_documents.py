@@ -40,7 +40,7 @@ from flows.ingest import DocumentWriter, IncomingDocument, identity_key, record_
 from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected
 from flows.ingest.records import Rejection
 from flows.ingest.sizes import too_large
-from flows.online import OnlineResult, process_online, store_record
+from flows.online.flow import OnlineResult, process_online, store_record
 from flows.results import document_results, reidentified_results, reidentify_results
 from flows.runtime import Runtime
 from service.api_errors import ApiError, retry_after_header

@@ -18,7 +18,7 @@ from flows.config import STEPS
 from flows.ingest import IncomingDocument, read_file, record_from_mapping
 from flows.ingest.errors import RecordRejected
 from flows.nightly.flow import nightly_flow, progress_hook, reporting_progress, run_nightly
-from flows.online import online_flow, process_online, store_record
+from flows.online.flow import online_flow, process_online, store_record
 from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings

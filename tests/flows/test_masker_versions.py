@@ -13,7 +13,7 @@ from compliance.masking import Masker
 from compliance.vault import VaultRecord, seal_record
 from flows.masker_versions import open_entry
 from flows.nightly.flow import run_nightly
-from flows.online import process_online
+from flows.online.flow import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.models import VaultEntry

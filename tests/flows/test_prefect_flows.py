@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from flows.nightly.flow import nightly_flow
-from flows.online import online_flow
+from flows.online.flow import online_flow
 from flows.settings import Settings
 from tests.flows.nightly_support import add_running_run
 from tests.simulated import SimulatorFactory, ingest_samples

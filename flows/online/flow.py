@@ -28,7 +28,7 @@ from flows.config import STEPS
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
 from flows.masker_versions import entry_of, open_entry, resolve, run_version
-from flows.online_writes import OnlineWrite, RunFinish, RunStart
+from flows.online.writes import OnlineWrite, RunFinish, RunStart
 from flows.privacy import VERSION_MISSING, ToMask, mask_documents, masked_view, vault_entry
 from flows.results import Finished, data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
