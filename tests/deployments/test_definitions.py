@@ -29,7 +29,7 @@ from flows.config import DeploymentsConfig, NightlyConfig
 from flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-NO_REPORT = "this build has no report flow (flows.report / flows.report_flow: report_flow)"
+NO_REPORT = "this build has no report flow (flows.report.flow: report_flow)"
 
 
 @pytest.fixture

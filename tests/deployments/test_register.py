@@ -21,7 +21,7 @@ from flows.config import DeploymentsConfig, NightlyConfig
 from flows.settings import Settings
 from service.cli import app
 
-NO_REPORT = "this build has no report flow (flows.report / flows.report_flow: report_flow)"
+NO_REPORT = "this build has no report flow (flows.report.flow: report_flow)"
 
 
 def make_settings(
