@@ -133,7 +133,7 @@ class Meter:
 def plan_order(runtime: Any) -> list[int]:
     """Document ids in the order ``run_nightly`` takes them (urgent first, then by id)."""
     from flows.config import STEPS
-    from flows.planning import plan_work
+    from flows.planning.work import plan_work
     from storage.engine import transaction
 
     with transaction(runtime.app.sessions) as session:
@@ -535,7 +535,7 @@ AREAS = (
     ("SDK + HTTP (openai ... create)", "create (openai/resources/chat/completions"),
     ("quality gates (flows.steps check_*)", "check_"),
     ("prompt render", "Prompt.render (flows/prompts"),
-    ("planning", "plan_work (flows/planning.py"),
+    ("planning", "plan_work (flows/planning/work.py"),
 )
 
 

@@ -54,7 +54,7 @@ def request_span(entries: list[dict[str, Any]]) -> float:
 
 
 def _plan(runtime: Any, documents: int | None, sample: int, seed: int) -> dict[str, Any]:
-    from flows.planning_window import plan_night
+    from flows.planning.window import plan_night
 
     plan = plan_night(
         runtime.app,

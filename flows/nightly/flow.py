@@ -33,7 +33,7 @@ from flows.config import STEPS
 from flows.nightly import lease
 from flows.nightly.chunk import BatchState, ProgressHook, process_chunk
 from flows.nightly.window import WindowGuard, window_deadline
-from flows.planning import Plan, plan_work
+from flows.planning.work import Plan, plan_work
 from flows.results import document_status
 from flows.runtime import Runtime
 from flows.settings import load_settings

@@ -37,7 +37,7 @@ from flows.config import NightlyConfig
 from flows.context import AppContext
 from flows.masker_versions import open_entry
 from flows.nightly.window import window_deadline
-from flows.planning_window import configured_window
+from flows.planning.window import configured_window
 from flows.report.history import Night, categories_of, nightly_runs, previous_nights
 from flows.results import data_key_of, open_output
 from flows.steps.draft import NO_REPLY

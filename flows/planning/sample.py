@@ -8,7 +8,7 @@ every stored readable document when a number of documents is given. Per document
 - otherwise the active prompt **rendered on the masked view** (the vault record; a document
   without one is masked now, in memory only) and counted with :mod:`compliance.tokens` — what
   the pacer books and what the simulator counts — times the retry and escalation shares of
-  :mod:`flows.planning_history`; output tokens from history, else ``max_tokens`` (an upper
+  :mod:`flows.planning.history`; output tokens from history, else ``max_tokens`` (an upper
   bound, said so in the notes). Draft is not counted for ``no_reply_needed`` (known from the
   stored categorize output, else the share seen in history). Its ``{previous}`` comes from the
   stored outputs when they exist, else the median size seen in the sample, else the output
@@ -38,7 +38,7 @@ from flows.config import STEPS, StepsConfig
 from flows.context import AppContext
 from flows.documents import open_payload
 from flows.masker_versions import open_entry
-from flows.planning_history import History
+from flows.planning.history import History
 from flows.privacy import ToMask, mask_documents, masked_view
 from flows.prompts.registry import Prompt, PromptRegistry
 from flows.results import data_key_of, open_output

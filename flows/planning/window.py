@@ -1,6 +1,6 @@
 """Will tonight fit its window? Time, tokens and cost of a night, from measured loads.
 
-:mod:`flows.planning` says *what* is pending; :mod:`flows.planning_sample` measures what one
+:mod:`flows.planning.work` says *what* is pending; :mod:`flows.planning.sample` measures what one
 document costs per step (prompt tokens of the real prompts on masked views, real usage where
 step results exist, the retry share of recent runs). This module turns that into a night:
 
@@ -36,9 +36,9 @@ from compliance.pacer import RoutePacer
 from compliance.routes import RouteConfig
 from flows.config import STEPS, NightlyConfig
 from flows.context import AppContext
-from flows.planning import plan_work
-from flows.planning_history import History, recent_history
-from flows.planning_sample import StepLoad, measure_sample
+from flows.planning.history import History, recent_history
+from flows.planning.sample import StepLoad, measure_sample
+from flows.planning.work import plan_work
 from flows.prompts.registry import PromptRegistry
 from flows.settings import Settings
 from storage.engine import transaction
