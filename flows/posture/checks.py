@@ -7,7 +7,7 @@ database (a missing SQLite file is reported, never opened), and it never returns
 database URL has its password hidden, a route's API key is described by where it comes from,
 and the sample row it decrypts to prove encryption at rest is dropped at once.
 
-File modes, owners and the key directory are checked in :mod:`flows.posture_files`.
+File modes, owners and the key directory are checked in :mod:`flows.posture.files`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from compliance.errors import EncryptionError
 from compliance.residency import RouteResidency
 from flows.documents import open_payload
 from flows.masker_versions import open_entry
-from flows.posture_files import (
+from flows.posture.files import (
     INIT_FIX,
     KeysState,
     PathState,
