@@ -91,13 +91,17 @@ def missing_inputs(step: str, previous: Previous) -> list[str]:
     return [name for name in SPECS[step].requires if name not in previous]
 
 
-def blocked(registry: PromptRegistry, step: str, previous: Previous) -> StepOutcome:
-    """``step`` not run for want of an input: review ``needs:<step>[+<step>]``, no call."""
+def not_run(registry: PromptRegistry, step: str, reason: str) -> StepOutcome:
+    """``step`` in review for ``reason`` without a call, at its active prompt's versions."""
     prompt = registry.active(step)
-    reason = f"needs:{'+'.join(missing_inputs(step, previous))}"
     return StepOutcome(
         step, StepStatus.REVIEW, prompt.version, prompt.schema_version, reason=reason
     )
+
+
+def blocked(registry: PromptRegistry, step: str, previous: Previous) -> StepOutcome:
+    """``step`` not run for want of an input: review ``needs:<step>[+<step>]``, no call."""
+    return not_run(registry, step, f"needs:{'+'.join(missing_inputs(step, previous))}")
 
 
 @dataclass

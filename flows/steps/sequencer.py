@@ -37,8 +37,7 @@ from typing import Any
 from flows.config import STEPS
 from flows.prompts.registry import PromptRegistry
 from flows.steps.base import Checkpoint, DocumentView, SaveCheckpoint, StepContext, StepOutcome
-from flows.steps.runner import blocked, missing_inputs, run_step
-from storage.models import StepStatus
+from flows.steps.runner import blocked, missing_inputs, not_run, run_step
 
 #: Why nothing of a document may be sent when no reason is given.
 NOT_MASKED = "not_masked"
@@ -105,7 +104,7 @@ async def run_steps(
         if step in finished:
             turn, outcome = Turn.FINISHED, None
         elif view is None or not_sent is not None:
-            turn, outcome = Turn.NOT_SENT, _not_sent(registry, step, not_sent or NOT_MASKED)
+            turn, outcome = Turn.NOT_SENT, not_run(registry, step, not_sent or NOT_MASKED)
         elif missing_inputs(step, inputs):
             turn, outcome = Turn.BLOCKED, blocked(registry, step, inputs)
         elif (why := stop() if stop is not None else None) is not None:
@@ -126,8 +125,3 @@ async def run_steps(
         if turn is not Turn.BLOCKED and outcome is not None and outcome.output is not None:
             inputs[step] = outcome.output
     return ran
-
-
-def _not_sent(registry: PromptRegistry, step: str, why: str) -> StepOutcome:
-    prompt = registry.active(step)
-    return StepOutcome(step, StepStatus.REVIEW, prompt.version, prompt.schema_version, reason=why)
