@@ -24,11 +24,10 @@ from tests.flows.test_steps_support import (
     make_gateway,
     simple_view,
 )
-
-BODY = (
-    "Здравствуйте! 17 ноября я оплатила покупку на 278 000 KZT, но деньги списались дважды. "
-    "Прошу вернуть повторно списанную сумму."
+from tests.flows.test_steps_support import (
+    COMPLAINT as BODY,
 )
+
 SMALL_MODEL, STRONG_MODEL = "small-model", "strong-model"
 
 

@@ -4,12 +4,14 @@ sends and records, and when the sequence ends."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from flows.config import STEPS
 from flows.prompts import PromptRegistry
-from flows.steps import StepOutcome, Turn, run_steps
+from flows.steps import StepOutcome, StepsRun, Turn, run_steps
 from flows.steps.base import GATE, Checkpoint, Usage
 from storage.models import StepStatus
 from tests.flows.test_steps_support import (
@@ -24,11 +26,10 @@ from tests.flows.test_steps_support import (
     make_gateway,
     simple_view,
 )
-
-BODY = (
-    "Здравствуйте! 17 ноября я оплатила покупку на 278 000 KZT, но деньги списались дважды. "
-    "Прошу вернуть повторно списанную сумму."
+from tests.flows.test_steps_support import (
+    COMPLAINT as BODY,
 )
+
 SMALL_MODEL, STRONG_MODEL = "small-model", "strong-model"
 ALL_OK: dict[str, Reply] = {
     "extract_v1": EXTRACT_OK,
@@ -55,6 +56,22 @@ class Turns:
         return "limit" if step == self.end_after else None
 
 
+async def sequence(
+    model: ScriptedModel,
+    registry: PromptRegistry,
+    steps: Sequence[str] = STEPS,
+    *,
+    escalate: bool = True,
+    masked: bool = True,
+    **options: Any,
+) -> StepsRun:
+    """``run_steps`` for the complaint ``BODY`` against ``model``."""
+    async with make_gateway(model.transport()) as gateway:
+        ctx = make_context(gateway, escalate=escalate)
+        view = simple_view(BODY) if masked else None
+        return await run_steps(ctx, registry, view, steps, **options)
+
+
 def schema_names(model: ScriptedModel) -> list[str]:
     return [body["response_format"]["json_schema"]["name"] for body in model.bodies]
 
@@ -72,14 +89,7 @@ async def test_a_document_runs_in_order_and_feeds_outputs_to_the_draft(
 ) -> None:
     model = SchemaAwareModel(ALL_OK)
     turns = Turns()
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            ("draft", "extract", "categorize"),
-            on_step=turns,
-        )
+    ran = await sequence(model, registry, ("draft", "extract", "categorize"), on_step=turns)
     assert list(ran.outcomes) == ["extract", "categorize", "draft"]
     assert all(o.status is StepStatus.DONE for o in ran.outcomes.values())
     assert ran.stopped is None
@@ -93,13 +103,7 @@ async def test_a_categorize_in_review_with_its_output_kept_feeds_the_draft(
 ) -> None:
     low = {**CATEGORIZE_OK, "confidence": 0.2}
     model = SchemaAwareModel({**ALL_OK, "categorize_v1": low})
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway, escalate=False),
-            registry,
-            simple_view(BODY),
-            ("categorize", "draft"),
-        )
+    ran = await sequence(model, registry, ("categorize", "draft"), escalate=False)
     categorize = ran.outcomes["categorize"]
     assert (categorize.status, categorize.output) == (StepStatus.REVIEW, low)
     assert ran.outcomes["draft"].status is StepStatus.DONE
@@ -111,14 +115,7 @@ async def test_a_categorize_without_an_output_blocks_the_draft_without_a_call(
 ) -> None:
     model = ScriptedModel({SMALL_MODEL: ["not json {"]})
     turns = Turns()
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway, escalate=False),
-            registry,
-            simple_view(BODY),
-            ("categorize", "draft"),
-            on_step=turns,
-        )
+    ran = await sequence(model, registry, ("categorize", "draft"), on_step=turns, escalate=False)
     assert (ran.outcomes["categorize"].status, ran.outcomes["categorize"].output) == (
         StepStatus.REVIEW,
         None,
@@ -138,15 +135,13 @@ async def test_finished_steps_are_not_run_again_and_only_given_outputs_feed_late
 ) -> None:
     model = SchemaAwareModel(ALL_OK)
     turns = Turns()
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            finished={"extract", "categorize"},
-            previous={"categorize": CATEGORIZE_OK},
-            on_step=turns,
-        )
+    ran = await sequence(
+        model,
+        registry,
+        finished={"extract", "categorize"},
+        previous={"categorize": CATEGORIZE_OK},
+        on_step=turns,
+    )
     assert list(ran.outcomes) == ["draft"]
     assert turns.seen == [
         (Turn.FINISHED, "extract"),
@@ -176,15 +171,7 @@ async def test_a_document_that_could_not_be_masked_sends_nothing_and_every_step_
         asked_to_stop.append("asked")
         return "budget"
 
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY) if masked else None,
-            not_sent=why,
-            stop=stop,
-            on_step=turns,
-        )
+    ran = await sequence(model, registry, not_sent=why, stop=stop, on_step=turns, masked=masked)
     assert model.bodies == []
     assert [(o.step, o.status, o.reason) for o in ran.outcomes.values()] == [
         (step, StepStatus.REVIEW, reason) for step in ("extract", "categorize", "draft")
@@ -202,14 +189,7 @@ async def test_stop_ends_the_sequence_before_the_next_call(registry: PromptRegis
     model = SchemaAwareModel(ALL_OK)
     reasons: list[str | None] = [None, "budget"]
     turns = Turns()
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            stop=lambda: reasons.pop(0),
-            on_step=turns,
-        )
+    ran = await sequence(model, registry, stop=lambda: reasons.pop(0), on_step=turns)
     assert (list(ran.outcomes), ran.stopped) == (["extract"], "budget")
     assert turns.seen == [(Turn.RAN, "extract")]
     assert schema_names(model) == ["extract_v1"]
@@ -217,14 +197,7 @@ async def test_stop_ends_the_sequence_before_the_next_call(registry: PromptRegis
 
 async def test_a_blocked_step_does_not_ask_stop(registry: PromptRegistry) -> None:
     model = SchemaAwareModel(ALL_OK)
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            ("draft",),
-            stop=lambda: "budget",
-        )
+    ran = await sequence(model, registry, ("draft",), stop=lambda: "budget")
     assert ran.stopped is None
     assert ran.outcomes["draft"].reason == "needs:categorize"
     assert model.bodies == []
@@ -233,32 +206,43 @@ async def test_a_blocked_step_does_not_ask_stop(registry: PromptRegistry) -> Non
 async def test_the_hook_ends_the_sequence_after_a_step(registry: PromptRegistry) -> None:
     model = SchemaAwareModel(ALL_OK)
     turns = Turns(end_after="extract")
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(make_context(gateway), registry, simple_view(BODY), on_step=turns)
+    ran = await sequence(model, registry, on_step=turns)
     assert (list(ran.outcomes), ran.stopped) == (["extract"], "limit")
     assert schema_names(model) == ["extract_v1"]
 
 
-async def test_checkpoints_are_saved_and_resumes_replace_first_calls_by_step(
+class Saved(list[StepOutcome]):
+    """A ``checkpoint`` hook that keeps what it was given."""
+
+    async def __call__(self, outcome: StepOutcome) -> None:
+        self.append(outcome)
+
+
+LOW = {**CATEGORIZE_OK, "confidence": 0.42}
+
+
+async def test_a_first_answer_that_asks_for_escalation_is_checkpointed_before_it(
     registry: PromptRegistry,
 ) -> None:
-    low = {**CATEGORIZE_OK, "confidence": 0.42}
+    model = ScriptedModel({SMALL_MODEL: [EXTRACT_OK, LOW], STRONG_MODEL: [CATEGORIZE_OK]})
+    saved = Saved()
+    ran = await sequence(model, registry, ("extract", "categorize"), checkpoint=saved)
+    assert model.models_called() == [SMALL_MODEL, SMALL_MODEL, STRONG_MODEL]
+    assert [(o.step, o.status, o.reason, o.output) for o in saved] == [
+        ("categorize", StepStatus.RUNNING, "escalating:gate", LOW)
+    ]
+    assert ran.outcomes["categorize"].status is StepStatus.DONE
+
+
+async def test_a_saved_first_answer_replaces_the_first_call_of_its_step_only(
+    registry: PromptRegistry,
+) -> None:
     model = ScriptedModel({SMALL_MODEL: [EXTRACT_OK], STRONG_MODEL: [CATEGORIZE_OK]})
-    saved: list[StepOutcome] = []
-
-    async def checkpoint(outcome: StepOutcome) -> None:
-        saved.append(outcome)
-
-    resume = {"categorize": Checkpoint(GATE, low, "small", SMALL_MODEL, Usage(1, 100, 20))}
-    async with make_gateway(model.transport()) as gateway:
-        ran = await run_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            ("extract", "categorize"),
-            checkpoint=checkpoint,
-            resume=resume,
-        )
+    saved = Saved()
+    resume = {"categorize": Checkpoint(GATE, LOW, "small", SMALL_MODEL, Usage(1, 100, 20))}
+    ran = await sequence(
+        model, registry, ("extract", "categorize"), checkpoint=saved, resume=resume
+    )
     assert model.models_called() == [SMALL_MODEL, STRONG_MODEL]  # no first categorize call
     categorize = ran.outcomes["categorize"]
     assert (categorize.status, categorize.route, categorize.carried) == (
@@ -271,9 +255,6 @@ async def test_checkpoints_are_saved_and_resumes_replace_first_calls_by_step(
 
 async def test_an_unknown_step_name_is_refused(registry: PromptRegistry) -> None:
     model = ScriptedModel({SMALL_MODEL: [EXTRACT_OK]})
-    async with make_gateway(model.transport()) as gateway:
-        with pytest.raises(ValueError, match="summarize"):
-            await run_steps(
-                make_context(gateway), registry, simple_view(BODY), steps=("summarize",)
-            )
+    with pytest.raises(ValueError, match="summarize"):
+        await sequence(model, registry, ("summarize",))
     assert model.bodies == []
