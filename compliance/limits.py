@@ -26,7 +26,7 @@ Over a limit the call is refused — ``Refusal("key_limit:<limit>", retry_after_
 ``refused`` attempt, audited like any other, nothing sent — and nothing is charged (the booking
 is rolled back). On the ``nightly`` path a key over ``rpm``/``tpm`` is not refused: the booking
 takes the next free slot and the call sleeps until it, as the route pacer does; over the daily
-or monthly budget it is refused and the batch defers the document (``flows/batch.py``).
+or monthly budget it is refused and the batch defers the document (``flows/nightly/chunk.py``).
 
 After each attempt :meth:`KeyLimiter.observe` reconciles the booking with what the provider
 reported (unused tokens and money are given back, retries are charged); when a later policy

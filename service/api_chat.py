@@ -37,7 +37,7 @@ from compliance.limits import KEY_REVOKED, KEY_UNKNOWN, limit_refusal
 from compliance.masking import MaskingError, MaskResult, reidentify
 from compliance.residency import ResidencyConfig, RouteResidency
 from compliance.routes import RouteConfig
-from flows.online import ONLINE_RETRY, ONLINE_TIMEOUT_S
+from flows.online.flow import ONLINE_RETRY, ONLINE_TIMEOUT_S
 from service.api_documents import limit_error
 from service.api_errors import ApiError, retry_after_header
 from service.api_support import ApiState, ClientCaller, api_state

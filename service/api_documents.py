@@ -35,12 +35,12 @@ from starlette.concurrency import run_in_threadpool
 from compliance.callers import Caller, Role
 from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded
-from flows.batch import STEP_ORDER
+from flows.config import STEPS
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key, record_from_mapping
 from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected
 from flows.ingest.records import Rejection
 from flows.ingest.sizes import too_large
-from flows.online import OnlineResult, process_online, store_record
+from flows.online.flow import OnlineResult, process_online, store_record
 from flows.results import document_results, reidentified_results, reidentify_results
 from flows.runtime import Runtime
 from service.api_errors import ApiError, retry_after_header
@@ -84,11 +84,11 @@ class DocumentIn(BaseModel):
 
 def parse_steps(steps: str | None) -> tuple[str, ...]:
     if steps is None:
-        return STEP_ORDER
+        return STEPS
     wanted = {part.strip() for part in steps.split(",") if part.strip()}
-    if not wanted or not wanted <= set(STEP_ORDER):
-        raise ApiError(400, f"steps must be a comma-separated subset of {', '.join(STEP_ORDER)}")
-    return tuple(step for step in STEP_ORDER if step in wanted)
+    if not wanted or not wanted <= set(STEPS):
+        raise ApiError(400, f"steps must be a comma-separated subset of {', '.join(STEPS)}")
+    return tuple(step for step in STEPS if step in wanted)
 
 
 def to_record(item: DocumentIn, where: str, max_bytes: int) -> IncomingDocument:
@@ -298,7 +298,7 @@ def _step_facts(row: StepResult) -> dict[str, Any]:
 
 
 def _document_view(runtime: Runtime, document_id: int, caller: Caller) -> dict[str, Any]:
-    versions = runtime.versions(STEP_ORDER)
+    versions = runtime.versions(STEPS)
     with transaction(runtime.app.sessions) as session:
         document = session.get(Document, document_id)
         if document is None or not caller.may_see(document.owner_key_id):

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from compliance.callers import Caller
-from flows.batch import STEP_ORDER
+from flows.config import STEPS
 from flows.results import document_status
 from flows.runtime import Runtime
 from service.api_errors import ApiError
@@ -55,7 +55,7 @@ class ReviewDecision(BaseModel):
 
 
 def _queue(runtime: Runtime, caller: Caller, after: int, limit: int) -> dict[str, Any]:
-    versions = runtime.versions(STEP_ORDER)
+    versions = runtime.versions(STEPS)
     owner = None if caller.sees_every_document else caller.key_id
     with transaction(runtime.app.sessions) as session:
         rows = StepResultRepository(session).in_review(
@@ -101,7 +101,7 @@ def _current(row: StepResult, document: Document, versions: dict[str, tuple[str,
 def _resolve(
     runtime: Runtime, item_id: int, decision: ReviewDecision, caller: Caller
 ) -> dict[str, Any]:
-    versions = runtime.versions(STEP_ORDER)
+    versions = runtime.versions(STEPS)
     with transaction(runtime.app.sessions) as session:
         row = session.get(StepResult, item_id)
         document = session.get(Document, row.document_id) if row is not None else None
@@ -132,7 +132,7 @@ def _resolve(
             for r in StepResultRepository(session).for_documents([document.id])
             if _current(r, document, versions)
         ]
-        document.status = document_status(current, len(STEP_ORDER)).value
+        document.status = document_status(current, len(STEPS)).value
         return {
             "id": item_id,
             "document_id": document.id,

@@ -28,8 +28,8 @@ import typer
 from flows.context import app_context, init_home
 from flows.ingest import ingest_paths, read_file
 from flows.ingest.records import IncomingDocument
-from flows.nightly import nightly_flow
-from flows.report_flow import make_report
+from flows.nightly.flow import nightly_flow
+from flows.report.flow import make_report
 from flows.settings import Settings
 from service.cli_support import (
     err_console,

@@ -1,6 +1,6 @@
 """``nightshift doctor``: the compliance posture of this home, and the problems found.
 
-The gathering is :func:`flows.posture.gather` (read-only, no secrets); this module only prints it
+Gathered by :func:`flows.posture.checks.gather` (read-only, no secrets); this module only prints it
 — as sections for a person, or as one JSON object with ``--json`` — and turns "problems found"
 into exit code 1, so a deployment check or CI step can run it as is.
 """
@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from flows.posture import Posture, gather
-from flows.posture_files import PathState
+from flows.posture.checks import Posture, gather
+from flows.posture.files import PathState
 from service.cli_support import out_console, print_json, reported_errors, settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the posture as one JSON object.")]

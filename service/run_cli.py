@@ -14,11 +14,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.batch import STEP_ORDER
+from flows.config import STEPS
 from flows.ingest import IncomingDocument, read_file, record_from_mapping
 from flows.ingest.errors import RecordRejected
-from flows.nightly import nightly_flow, progress_hook, reporting_progress, run_nightly
-from flows.online import online_flow, process_online, store_record
+from flows.nightly.flow import nightly_flow, progress_hook, reporting_progress, run_nightly
+from flows.online.flow import online_flow, process_online, store_record
 from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings
@@ -153,9 +153,7 @@ def process_command(
     source: Annotated[
         str, typer.Argument(metavar="FILE|-", help="One document: a file, or - for stdin.")
     ],
-    steps: Annotated[str, typer.Option(help="Comma-separated steps to run.")] = ",".join(
-        STEP_ORDER
-    ),
+    steps: Annotated[str, typer.Option(help="Comma-separated steps to run.")] = ",".join(STEPS),
     prefect: Annotated[
         bool, typer.Option("--prefect/--direct", help="Run as the Prefect online flow (default).")
     ] = True,
@@ -166,11 +164,9 @@ def process_command(
 ) -> None:
     """Send one document through the online path and print fields, category and draft."""
     wanted = [s.strip() for s in steps.split(",") if s.strip()]
-    unknown = sorted(set(wanted) - set(STEP_ORDER))
+    unknown = sorted(set(wanted) - set(STEPS))
     if unknown or not wanted:
-        fail(
-            f"unknown step(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(STEP_ORDER)}"
-        )
+        fail(f"unknown step(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(STEPS)}")
     cfg = settings(check_secrets=True)
     record = read_one_record(source, cfg.ingest.max_record_bytes)
     with reported_errors():
@@ -198,7 +194,7 @@ async def process_record(
             document = session.get(Document, document_id)
             assert document is not None
             results = document_results(
-                session, runtime.app.keyring, document, runtime.versions(STEP_ORDER)
+                session, runtime.app.keyring, document, runtime.versions(STEPS)
             )
             unknown: list[str] = []
             if reveal:

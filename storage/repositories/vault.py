@@ -44,6 +44,10 @@ class VaultRepository:
                     found.setdefault(entry.document_id, []).append(entry)
         return found
 
+    def for_content(self, document_id: int, content_hash: str) -> list[VaultEntry]:
+        """The entries of one document's content, oldest first (:meth:`for_contents` of one)."""
+        return self.for_contents({document_id: content_hash}).get(document_id, [])
+
     def oldest(self, document_id: int, content_hash: str) -> VaultEntry | None:
         """The first entry made for this content: the one rows without a masker version use."""
         return self.session.scalars(

@@ -18,7 +18,7 @@ from compliance.audit.verify import verify_log
 from compliance.calls import ModelRequest
 from compliance.retry import RetryPolicy
 from compliance.routes import RouteConfig
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
 from service.audit_queries import find_attempts

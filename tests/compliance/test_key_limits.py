@@ -35,7 +35,7 @@ from compliance.limits import (
 from compliance.retry import RetryPolicy
 from compliance.routes import RouteConfig
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import ConfigError, Settings, load_settings
 from storage.models import CallerKeyUsage, Document

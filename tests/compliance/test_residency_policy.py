@@ -17,7 +17,7 @@ from compliance.residency import ResidencyConfig
 from compliance.residency_policy import ResidencyPolicy
 from compliance.routes import RouteConfig
 from flows.context import init_home
-from flows.online import process_online
+from flows.online.flow import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
 from storage.engine import make_engine

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from compliance.audit.keys import AuditKeys
 from compliance.audit.verify import VerifyReport, verify_log
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
 from service.audit_queries import find_attempts

@@ -18,8 +18,8 @@ from compliance.pacer import RoutePacer
 from compliance.routes import RouteConfig
 from flows.config import NightlyConfig, StepsConfig
 from flows.context import app_context
-from flows.planning_sample import StepLoad
-from flows.planning_window import (
+from flows.planning.sample import StepLoad
+from flows.planning.window import (
     PlanError,
     Window,
     cron_start,

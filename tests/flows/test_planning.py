@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.encryption import KeyRing
 from flows.ingest import ingest_paths
-from flows.planning import Priority, plan_work
+from flows.planning.work import Priority, plan_work
 from service.sample_data import write_jsonl
 from storage.engine import transaction
 from storage.models import Document, StepResult

@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from compliance.retry import RetryPolicy
 from flows.context import app_context, init_home
 from flows.ingest import ingest_paths
-from flows.nightly import run_nightly
-from flows.report import GROWTH_FACTOR, GROWTH_MIN_DOCUMENTS, ReportError, build_report
-from flows.report_flow import make_report, report_flow
+from flows.nightly.flow import run_nightly
+from flows.report.build import GROWTH_FACTOR, GROWTH_MIN_DOCUMENTS, ReportError, build_report
+from flows.report.flow import make_report, report_flow
 from flows.results import document_results
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings

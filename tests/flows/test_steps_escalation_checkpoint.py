@@ -16,7 +16,7 @@ from sqlalchemy import select
 from compliance.calls import cost_of
 from flows.accounting import RunCounters
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.prompts import PromptRegistry
 from flows.results import escalation_checkpoints
 from flows.runtime import Runtime

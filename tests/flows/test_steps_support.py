@@ -147,6 +147,11 @@ def simple_view(
     )
 
 
+#: A short Russian complaint (double charge) the scripted answers fit.
+COMPLAINT = (
+    "Здравствуйте! 17 ноября я оплатила покупку на 278 000 KZT, но деньги списались дважды. "
+    "Прошу вернуть повторно списанную сумму."
+)
 EXTRACT_OK = {
     "request_number": None,
     "customer_name": "Айгерим Сарсенова",

@@ -22,21 +22,21 @@ from compliance.encryption import DataKey
 from compliance.errors import DocumentErased
 from compliance.limits import LimitExceeded, limit_refusal
 from compliance.retry import RetryPolicy
-from compliance.vault import VaultRecord, open_record
+from compliance.vault import VaultRecord
 from flows.accounting import RunCounters
-from flows.batch import STEP_ORDER
+from flows.config import STEPS
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key
-from flows.masker_versions import entry_of, resolve, run_version
-from flows.online_writes import OnlineWrite, RunFinish, RunStart
+from flows.masker_versions import entry_of, open_entry, resolve, run_version
+from flows.online.writes import OnlineWrite, RunFinish, RunStart
 from flows.privacy import VERSION_MISSING, ToMask, mask_documents, masked_view, vault_entry
 from flows.results import Finished, data_key_of, document_status, finished_outputs, outcome_row
 from flows.runtime import Runtime
 from flows.settings import load_settings
-from flows.steps import run_step
 from flows.steps.base import StepOutcome
+from flows.steps.sequencer import Turn, run_steps
 from storage.engine import transaction
-from storage.models import Document, StepStatus, VaultEntry
+from storage.models import Document, VaultEntry
 from storage.repositories.vault import VaultRepository
 
 ONLINE_SOURCE = "online"
@@ -132,7 +132,7 @@ def store_record(
 async def process_online(
     runtime: Runtime,
     document_id: int,
-    steps: Sequence[str] = STEP_ORDER,
+    steps: Sequence[str] = STEPS,
     *,
     timeout_s: float = ONLINE_TIMEOUT_S,
     retry: RetryPolicy = ONLINE_RETRY,
@@ -148,8 +148,8 @@ async def process_online(
     recorded, no call made) and :class:`LookupError` for a missing one.
     """
     started = time.perf_counter()
-    wanted = tuple(s for s in STEP_ORDER if s in steps)
-    versions = runtime.versions(STEP_ORDER)
+    wanted = tuple(s for s in STEPS if s in steps)
+    versions = runtime.versions(STEPS)
     run_id = str(uuid.uuid4())
     # Database and decryption work runs in threads: the HTTP API serves other requests on this
     # event loop meanwhile (measured: commits on the loop stalled every request in flight).
@@ -181,53 +181,52 @@ async def process_online(
     writes.append(_queue_write(runtime, start))
     if entry is not None:  # committed with or before the first answer
         writes.append(_queue_write(runtime, entry))
-    try:
-        for step in wanted:
-            if _write_failed(writes):
-                break  # the store refuses writes: stop paying for answers (raised below)
-            if step in done:
-                finished = done[step]
-                result.steps[step] = StepView(
-                    finished.status.value,
-                    versions[step][0],
-                    finished.output,
-                    None,
-                    True,
-                    opened.versions[step],
-                )
-                continue
-            if view is None:
-                reason = failures.get(document_id, "not_masked")
-                outcome = StepOutcome(step, StepStatus.REVIEW, *versions[step], reason=reason)
-            elif step == "draft" and "categorize" not in previous:
-                result.steps[step] = StepView(
-                    StepStatus.REVIEW.value, None, None, "needs:categorize", False, version
-                )
-                continue
-            else:
-                outcome = await run_step(ctx, runtime.registry, step, view, previous)
-            row = outcome_row(document, key, outcome, run_id, version)
-            writes.append(_queue_write(runtime, row))
-            result.counters.add_outcome(outcome)
-            statuses[step] = outcome.status
-            if outcome.output is not None:
-                previous[step] = outcome.output
+
+    async def answered(turn: Turn, step: str, outcome: StepOutcome | None) -> str | None:
+        if outcome is None:  # answered from the store
+            made = done[step]
             result.steps[step] = StepView(
-                outcome.status.value,
-                outcome.prompt_version,
-                outcome.output,
-                outcome.reason,
-                False,
-                version,
+                made.status.value, versions[step][0], made.output, None, True, opened.versions[step]
             )
-            result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
-            result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
-            if result.limit is not None:
-                break  # the key is over a limit: the next steps would be refused as well
+            return None
+        if turn is Turn.BLOCKED:  # not run, not saved
+            result.steps[step] = StepView(
+                outcome.status.value, None, None, outcome.reason, False, version
+            )
+            return None
+        writes.append(_queue_write(runtime, outcome_row(document, key, outcome, run_id, version)))
+        result.counters.add_outcome(outcome)
+        statuses[step] = outcome.status
+        result.steps[step] = StepView(
+            outcome.status.value,
+            outcome.prompt_version,
+            outcome.output,
+            outcome.reason,
+            False,
+            version,
+        )
+        result.model_ms += sum(a.latency_ms for r in outcome.responses for a in r.attempts)
+        result.limit = limit_refusal(outcome.responses[-1]) if outcome.responses else None
+        # Over a limit: the next steps would be refused as well.
+        return "limit" if result.limit is not None else None
+
+    try:
+        await run_steps(
+            ctx,
+            runtime.registry,
+            view,
+            wanted,
+            finished=done.keys(),
+            previous=previous,
+            not_sent=failures.get(document_id) if view is None else None,
+            # The store refuses writes: stop paying for answers (raised below).
+            stop=lambda: "write_failed" if _write_failed(writes) else None,
+            on_step=answered,
+        )
     except BaseException:  # a bug or a cancelled request: what was paid for is still saved
         await _settled(writes)
         raise
-    overall = document_status(list(statuses.values()), len(STEP_ORDER))
+    overall = document_status(list(statuses.values()), len(STEPS))
     result.status = overall.value
     result.latency_ms = (time.perf_counter() - started) * 1000.0
     finish = RunFinish(
@@ -313,13 +312,10 @@ def _open_document(
         done = finished.get(document_id, {})
         payload = open_payload(runtime.app.keyring, document)
         key = data_key_of(runtime.app.keyring, document)
-        found = VaultRepository(session).for_contents({document.id: document.content_hash})
-        entries = found.get(document_id, [])
+        entries = VaultRepository(session).for_content(document.id, document.content_hash)
     version = run_version(done.values(), entries, runtime.masker_version)
     entry = entry_of(entries, version)
-    record = None
-    if entry is not None:
-        record = open_record(key, document.id, document.content_hash, version, entry.sealed)
+    record = open_entry(key, entry) if entry is not None else None
     made_with = {step: resolve(f.masker_version, entries) for step, f in done.items()}
     return _Opened(document, done, payload, key, version, record, made_with)
 
@@ -329,7 +325,7 @@ async def online_flow(document_id: int, steps: list[str] | None = None) -> dict[
     """One stored document through the steps (Prefect flow; returns ids and statuses only)."""
     runtime = Runtime.open(load_settings())
     try:
-        result = await process_online(runtime, document_id, steps or STEP_ORDER)
+        result = await process_online(runtime, document_id, steps or STEPS)
     finally:
         await runtime.aclose()
     return result.as_dict(include_outputs=False)

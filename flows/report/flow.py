@@ -17,8 +17,8 @@ from typing import Any
 from prefect import flow
 
 from flows.context import app_context
-from flows.report import Report, ReportError, build_report
-from flows.report_render import FORMATS, chart_png, render
+from flows.report.build import Report, ReportError, build_report
+from flows.report.render import FORMATS, chart_png, render
 from flows.settings import Settings, load_settings
 
 DEFAULT_FORMATS = FORMATS

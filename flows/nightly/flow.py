@@ -4,8 +4,9 @@ Prefect sees one flow run per night and one task run per chunk of ``nightly.chun
 documents (DESIGN 1: never one per document or per call). Chunks are awaited with
 ``asyncio.gather`` inside the async flow, bounded by a semaphore; model calls in flight are
 bounded by ``nightly.concurrency``. Parameters, results and logs carry ids and counts only.
-One nightly run works at a time: a run holds a lease in the database (flows/lease.py), and a run
-that starts while another is alive fails with ``RunInProgress`` before it plans anything.
+One nightly run works at a time: a run holds a lease in the database (flows/nightly/lease.py),
+and a run that starts while another is alive fails with ``RunInProgress`` before it plans
+anything.
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flows import lease
 from flows.accounting import RunCounters
-from flows.batch import STEP_ORDER, BatchState, ProgressHook, process_chunk
-from flows.planning import Plan, plan_work
+from flows.config import STEPS
+from flows.nightly import lease
+from flows.nightly.chunk import BatchState, ProgressHook, process_chunk
+from flows.nightly.window import WindowGuard, window_deadline
+from flows.planning.work import Plan, plan_work
 from flows.results import document_status
 from flows.runtime import Runtime
 from flows.settings import load_settings
-from flows.window import WindowGuard, window_deadline
 from storage.engine import transaction
 from storage.models import Document, Run, RunKind, RunStatus, StepStatus
 from storage.repositories.runs import RunRepository
@@ -168,7 +170,7 @@ async def run_nightly(
 
     ``window_end`` (HH:MM in ``nightly.timezone``; "none" for no window) or an explicit
     ``deadline`` bounds when new documents may start. While another nightly run holds the
-    lease, :class:`~flows.lease.RunInProgress` is raised at once, or with ``wait_for_lease``
+    lease, :class:`~flows.nightly.lease.RunInProgress` is raised at once, or with ``wait_for_lease``
     the run waits for it (checking every ``nightly.heartbeat_s``) as long as its window is open.
     """
     started = time.monotonic()
@@ -181,8 +183,8 @@ async def run_nightly(
         state = BatchState(
             runtime=runtime,
             run_id=run_id,
-            steps=STEP_ORDER,
-            versions=runtime.versions(STEP_ORDER),
+            steps=STEPS,
+            versions=runtime.versions(STEPS),
             semaphore=asyncio.Semaphore(nightly.concurrency),
             window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
             progress=progress,
@@ -218,7 +220,7 @@ async def _take_lease(
     said = False
     while True:
         try:
-            return _start_run(runtime, STEP_ORDER, limit, flow_run_id)
+            return _start_run(runtime, STEPS, limit, flow_run_id)
         except lease.RunInProgress as busy:
             left = _seconds_left(runtime, window_end, deadline)
             if not wait or (left is not None and left <= 0):

@@ -8,7 +8,7 @@ every stored readable document when a number of documents is given. Per document
 - otherwise the active prompt **rendered on the masked view** (the vault record; a document
   without one is masked now, in memory only) and counted with :mod:`compliance.tokens` — what
   the pacer books and what the simulator counts — times the retry and escalation shares of
-  :mod:`flows.planning_history`; output tokens from history, else ``max_tokens`` (an upper
+  :mod:`flows.planning.history`; output tokens from history, else ``max_tokens`` (an upper
   bound, said so in the notes). Draft is not counted for ``no_reply_needed`` (known from the
   stored categorize output, else the share seen in history). Its ``{previous}`` comes from the
   stored outputs when they exist, else the median size seen in the sample, else the output
@@ -33,11 +33,12 @@ from compliance.masking import Masker
 from compliance.routes import RouteConfig
 from compliance.structured import schema_instruction
 from compliance.tokens import estimate_tokens
-from compliance.vault import VaultRecord, open_record
-from flows.config import StepsConfig
+from compliance.vault import VaultRecord
+from flows.config import STEPS, StepsConfig
 from flows.context import AppContext
 from flows.documents import open_payload
-from flows.planning_history import History
+from flows.masker_versions import open_entry
+from flows.planning.history import History
 from flows.privacy import ToMask, mask_documents, masked_view
 from flows.prompts.registry import Prompt, PromptRegistry
 from flows.results import data_key_of, open_output
@@ -50,8 +51,6 @@ from storage.repositories.step_results import StepResultRepository
 from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.planning")
-
-STEPS: tuple[str, ...] = ("extract", "categorize", "draft")
 
 
 @dataclass(frozen=True)
@@ -201,11 +200,7 @@ def _load(
             item = _Loaded(document, None, outputs, real)
             entries = vault.get(document.id)
             if entries:  # any version's masked text costs the same to send: the oldest
-                entry = entries[0]
-                record = open_record(
-                    key, document.id, document.content_hash, entry.masker_version, entry.sealed
-                )
-                item.view = masked_view(document, payload, record)
+                item.view = masked_view(document, payload, open_entry(key, entries[0]))
             else:
                 to_mask.append(ToMask(document, payload, key))
             loaded.append(item)

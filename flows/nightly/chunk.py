@@ -30,8 +30,10 @@ from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
 from compliance.limits import budget_refusal
 from flows.accounting import RunCounters
+from flows.config import STEPS
 from flows.documents import open_payload
 from flows.masker_versions import resolve, run_version, same_version
+from flows.nightly.window import WindowGuard
 from flows.privacy import ToMask, masked_records, masked_view
 from flows.results import (
     Finished,
@@ -42,9 +44,8 @@ from flows.results import (
     outcome_row,
 )
 from flows.runtime import Runtime
-from flows.steps import run_step
 from flows.steps.base import Checkpoint, DocumentView, StepOutcome
-from flows.window import WindowGuard
+from flows.steps.sequencer import Turn, run_steps
 from storage.batching import GroupCommit
 from storage.engine import transaction
 from storage.errors import StorageError
@@ -55,7 +56,6 @@ from storage.repositories.vault import VaultRepository
 
 logger = logging.getLogger("nightshift.batch")
 
-STEP_ORDER: tuple[str, ...] = ("extract", "categorize", "draft")
 #: Called with ("planned", n) once, then (status, 1) as each document ends.
 ProgressHook = Callable[[str, int], None]
 
@@ -254,7 +254,7 @@ async def _process_document(state: BatchState, item: _Loaded) -> str:
             state.counters.add_deferred(deferred)
             state.tick("deferred")
             return "deferred"
-    status = document_status(list(statuses.values()), len(STEP_ORDER))
+    status = document_status(list(statuses.values()), len(STEPS))
     if status.value != item.document.status:
         await state.writes.submit(_Write(item.document, status=status))
     state.counters.add_document(status)
@@ -274,42 +274,34 @@ async def _run_steps(
         for s, made in item.finished.items()
         if made.output is not None and s in item.readable
     }
-    for step in STEP_ORDER:
-        if step not in pending:
-            continue
-        if item.view is None or item.failure is not None:
-            # Masking failed: nothing is sent; a person reviews the document.
-            outcome = StepOutcome(
-                step, StepStatus.REVIEW, *state.versions[step], reason=item.failure or "not_masked"
-            )
-            await _save(state, item, outcome)
-            state.counters.add_outcome(outcome)
-            statuses[step] = outcome.status
-            continue
-        if step == "draft" and "categorize" not in previous:
-            continue  # nothing to answer without a category; the document stays failed/pending
-        if state.over_budget:
-            return state.over_budget
-        outcome = await run_step(
-            ctx,
-            runtime.registry,
-            step,
-            item.view,
-            previous,
-            checkpoint=partial(_save, state, item),
-            resume=item.checkpoints.get(step),
-        )
-        budget = budget_refusal(outcome.responses)
-        if budget is not None:
-            # The service key's daily/monthly budget is spent (rpm/tpm only make the call wait):
-            # nothing was sent; this document and the rest wait for a later run.
-            state.over_budget = budget
-            if outcome.status is StepStatus.FAILED:
-                state.counters.refused += outcome.count(Outcome.REFUSED)
-                return budget
+
+    async def record(turn: Turn, step: str, outcome: StepOutcome | None) -> str | None:
+        if outcome is None or turn is Turn.BLOCKED:
+            return None  # finished earlier, or nothing to answer without a category
+        if turn is Turn.RAN:
+            budget = budget_refusal(outcome.responses)
+            if budget is not None:
+                # The service key's daily/monthly budget is spent (rpm/tpm only make the call
+                # wait): nothing was sent; this document and the rest wait for a later run.
+                state.over_budget = budget
+                if outcome.status is StepStatus.FAILED:
+                    state.counters.refused += outcome.count(Outcome.REFUSED)
+                    return budget
         await _save(state, item, outcome)
         state.counters.add_outcome(outcome)
         statuses[step] = outcome.status
-        if outcome.output is not None:
-            previous[step] = outcome.output
-    return None
+        return None
+
+    ran = await run_steps(
+        ctx,
+        runtime.registry,
+        item.view,
+        pending,
+        previous=previous,
+        not_sent=item.failure,
+        stop=lambda: state.over_budget or None,
+        on_step=record,
+        checkpoint=partial(_save, state, item),
+        resume=item.checkpoints,
+    )
+    return ran.stopped

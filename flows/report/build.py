@@ -7,7 +7,7 @@ unambiguous prefix of at least 8 characters), the latest finished run that start
 - documents in, done, in review, failed and deferred (the run's own counters, ``Run.summary``);
   review and failure reasons with counts per code, from the run's step results;
 - documents per category against the average of the previous nights
-  (:mod:`flows.report_history`), growth flagged by :data:`GROWTH_RULE`;
+  (:mod:`flows.report.history`), growth flagged by :data:`GROWTH_RULE`;
 - the work queue: urgent items, review items, failed items, drafts ready (all steps done and
   the draft passed its quality gates), each ``document id + masked subject + codes``;
 - retries, timeouts, 429s and empty answers counted separately; tokens by step; cost in total
@@ -16,7 +16,7 @@ unambiguous prefix of at least 8 characters), the latest finished run that start
 Privacy: a subject is shown only as the vault keeps it — **masked** (``[PERSON_1]``) — and only
 when the document has a vault record; otherwise it is withheld. Outputs are decrypted only to
 read the category and the urgent flag; no field value, name or draft text enters the report.
-Renderers: :mod:`flows.report_render`; files and the Prefect flow: :mod:`flows.report_flow`.
+Renderers: :mod:`flows.report.render`; files and the Prefect flow: :mod:`flows.report.flow`.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ from sqlalchemy.orm import Session
 
 from compliance.encryption import DataKey, KeyRing
 from compliance.errors import EncryptionError
-from compliance.vault import open_record
 from flows.config import NightlyConfig
 from flows.context import AppContext
-from flows.planning_window import configured_window
-from flows.report_history import Night, categories_of, nightly_runs, previous_nights
+from flows.masker_versions import open_entry
+from flows.nightly.window import window_deadline
+from flows.planning.window import configured_window
+from flows.report.history import Night, categories_of, nightly_runs, previous_nights
 from flows.results import data_key_of, open_output
 from flows.steps.draft import NO_REPLY
-from flows.window import window_deadline
 from storage.engine import transaction
 from storage.errors import NightshiftError
 from storage.models import Document, DocumentStatus, Run, StepResult, StepStatus
@@ -360,9 +360,7 @@ class _Queues:
         key = self._key(document)
         if entry is None or key is None:
             return WITHHELD
-        record = open_record(
-            key, document.id, document.content_hash, entry.masker_version, entry.sealed
-        )
+        record = open_entry(key, entry)
         subject = " ".join(record.parts.get("subject", "").split())
         return subject or "(no subject)"
 

@@ -1,6 +1,6 @@
 """Will tonight fit its window? Time, tokens and cost of a night, from measured loads.
 
-:mod:`flows.planning` says *what* is pending; :mod:`flows.planning_sample` measures what one
+:mod:`flows.planning.work` says *what* is pending; :mod:`flows.planning.sample` measures what one
 document costs per step (prompt tokens of the real prompts on masked views, real usage where
 step results exist, the retry share of recent runs). This module turns that into a night:
 
@@ -9,7 +9,7 @@ step results exist, the retry share of recent runs). This module turns that into
   (:meth:`compliance.pacer.RoutePacer.intervals`: ``60 / (limit × headroom)`` seconds per request
   and per token). A route's time is the larger of the two; without limits it is unbounded;
 - **concurrency**: at most ``min(nightly.concurrency, 2 × chunk_size)`` documents are in flight
-  (two chunks at a time, as :func:`flows.nightly.run_nightly` runs them), each spending the
+  (two chunks at a time, as :func:`flows.nightly.flow.run_nightly` runs them), each spending the
   observed latency of its calls one after another;
 - the night takes the **largest** of these times: the routes work side by side, so the slowest
   bound is the one that sets the pace. Start-up (loading the masker) and the drain at the end are
@@ -34,11 +34,11 @@ from sqlalchemy import select
 from compliance.masking import Masker
 from compliance.pacer import RoutePacer
 from compliance.routes import RouteConfig
-from flows.config import NightlyConfig
+from flows.config import STEPS, NightlyConfig
 from flows.context import AppContext
-from flows.planning import plan_work
-from flows.planning_history import History, recent_history
-from flows.planning_sample import STEPS, StepLoad, measure_sample
+from flows.planning.history import History, recent_history
+from flows.planning.sample import StepLoad, measure_sample
+from flows.planning.work import plan_work
 from flows.prompts.registry import PromptRegistry
 from flows.settings import Settings
 from storage.engine import transaction

@@ -7,7 +7,7 @@ database (a missing SQLite file is reported, never opened), and it never returns
 database URL has its password hidden, a route's API key is described by where it comes from,
 and the sample row it decrypts to prove encryption at rest is dropped at once.
 
-File modes, owners and the key directory are checked in :mod:`flows.posture_files`.
+File modes, owners and the key directory are checked in :mod:`flows.posture.files`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from compliance.data_keys import RewrapReport, census
 from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
 from compliance.residency import RouteResidency
-from compliance.vault import open_record
 from flows.documents import open_payload
-from flows.posture_files import (
+from flows.masker_versions import open_entry
+from flows.posture.files import (
     INIT_FIX,
     KeysState,
     PathState,
@@ -337,9 +337,7 @@ def _open_sample(session: Session, keyring: KeyRing, document: Document) -> str:
         open_output(data_key, result)
     vault = VaultRepository(session).oldest(document.id, document.content_hash)
     if vault is not None:
-        open_record(
-            data_key, document.id, document.content_hash, vault.masker_version, vault.sealed
-        )
+        open_entry(data_key, vault)
     return (
         f"document {document.id}: payload, {len(outputs)} step output(s) and "
         f"{'its' if vault is not None else 'no'} vault entry are AES-256-GCM ciphertext "

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flows.report import ItemList, Report
+from flows.report.build import ItemList, Report
 
 FORMATS = ("html", "md", "json", "png")
 TITLE = "nightshift morning report"
