@@ -21,7 +21,7 @@ from compliance.audit.keys import AuditKeys, rotate_key
 from compliance.audit.log import AuditLog
 from compliance.audit.verify import verify_log
 from flows.context import AppContext, app_context
-from service.audit_queries import entry_filter, find_attempts, inclusion_proof
+from service.api.audit_queries import entry_filter, find_attempts, inclusion_proof
 from service.cli_support import fail, out_console, print_json, reported_errors, settings
 from storage.repositories.audit import EntryFilter
 

@@ -2,10 +2,10 @@
 
 The settings and the home are checked before the server starts, so a bad configuration is one
 clear line, not a traceback from a worker. With ``--workers N`` uvicorn starts N processes from
-the import string ``service.api:app_from_environment`` (each opens its own runtime: its own
+the import string ``service.api.app:app_from_environment`` (each opens its own runtime: its own
 event loop, HTTP pool and database connections); they share the database, so caller-key limits,
 the audit log and the route pacer hold across them. Their Prometheus counters are added up
-through a fresh ``PROMETHEUS_MULTIPROC_DIR`` (``service.api_metrics``).
+through a fresh ``PROMETHEUS_MULTIPROC_DIR`` (``service.api.metrics``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import typer
 import uvicorn
 
 from flows.context import app_context
-from service.api import create_app
-from service.api_metrics import MULTIPROC_ENV
+from service.api.app import create_app
+from service.api.metrics import MULTIPROC_ENV
 from service.cli_support import err_console, reported_errors, settings
 
-FACTORY = "service.api:app_from_environment"
+FACTORY = "service.api.app:app_from_environment"
 #: How long uvicorn's supervisor waits for a worker to answer its health check. Its default
 #: (5 s) is shorter than a worker's imports (Prefect, Presidio: 10-30 s on a busy 2-core host),
 #: and a worker that does not answer in time is killed and started again, forever.

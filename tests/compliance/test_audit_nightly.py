@@ -21,7 +21,7 @@ from compliance.routes import RouteConfig
 from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
-from service.audit_queries import find_attempts
+from service.api.audit_queries import find_attempts
 from storage.repositories.audit import EntryFilter
 from tests.compliance.test_audit_helpers import all_entries
 from tests.simulated import SimulatorFactory, ingest_samples

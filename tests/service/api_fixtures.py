@@ -26,7 +26,7 @@ from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from compliance.masking import Masker
 from flows.context import app_context
 from flows.settings import Settings
-from service.api import create_app
+from service.api.app import create_app
 from storage.engine import transaction
 from storage.models import Document, StepResult
 from tests.simulated import Capture, Simulator, SimulatorFactory

@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from compliance.callers import KeyLimits, Role
-from service.api import create_app
+from service.api.app import create_app
 from tests.service.api_fixtures import (
     PLANTED_NAME,
     PLANTED_PHONE,

@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from compliance.callers import Caller, CallerKeys, Role
 from flows.runtime import Runtime
 from flows.settings import Settings
-from service.api_errors import ApiError
-from service.api_metrics import ApiMetrics
+from service.api.errors import ApiError
+from service.api.metrics import ApiMetrics
 
 #: The largest id or count a request may name (a 64-bit signed integer, as the database stores).
 MAX_ID = 2**63 - 1

@@ -27,8 +27,8 @@ from compliance.callers import (
     Role,
     UnknownKey,
 )
-from service.api_errors import ApiError
-from service.api_support import AdminCaller, api_state
+from service.api.errors import ApiError
+from service.api.support import AdminCaller, api_state
 
 router = APIRouter(tags=["keys"])
 

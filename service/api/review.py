@@ -33,8 +33,8 @@ from compliance.callers import Caller
 from flows.batch import STEP_ORDER
 from flows.results import document_status
 from flows.runtime import Runtime
-from service.api_errors import ApiError
-from service.api_support import MAX_ID, PathId, ReviewerCaller, api_state
+from service.api.errors import ApiError
+from service.api.support import MAX_ID, PathId, ReviewerCaller, api_state
 from storage.engine import transaction
 from storage.models import Document, StepResult, StepStatus
 from storage.repositories.step_results import StepResultRepository

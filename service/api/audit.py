@@ -23,9 +23,14 @@ from starlette.concurrency import run_in_threadpool
 
 from compliance.audit.errors import NoteError
 from compliance.audit.keys import AuditKeys
-from service.api_errors import ApiError
-from service.api_support import MAX_ID, ApiState, AuditorCaller, api_state
-from service.audit_queries import consistency_proof, entry_filter, find_attempts, inclusion_proof
+from service.api.audit_queries import (
+    consistency_proof,
+    entry_filter,
+    find_attempts,
+    inclusion_proof,
+)
+from service.api.errors import ApiError
+from service.api.support import MAX_ID, ApiState, AuditorCaller, api_state
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -43,8 +43,8 @@ from flows.ingest.sizes import too_large
 from flows.online import OnlineResult, process_online, store_record
 from flows.results import document_results, reidentified_results, reidentify_results
 from flows.runtime import Runtime
-from service.api_errors import ApiError, retry_after_header
-from service.api_support import ClientCaller, PathId, ReaderCaller, api_state
+from service.api.errors import ApiError, retry_after_header
+from service.api.support import ClientCaller, PathId, ReaderCaller, api_state
 from storage.engine import transaction
 from storage.models import Document, DocumentFormat, StepResult
 from storage.repositories.step_results import StepResultRepository

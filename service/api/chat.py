@@ -38,9 +38,9 @@ from compliance.masking import MaskingError, MaskResult, reidentify
 from compliance.residency import ResidencyConfig, RouteResidency
 from compliance.routes import RouteConfig
 from flows.online import ONLINE_RETRY, ONLINE_TIMEOUT_S
-from service.api_documents import limit_error
-from service.api_errors import ApiError, retry_after_header
-from service.api_support import ApiState, ClientCaller, api_state
+from service.api.documents import limit_error
+from service.api.errors import ApiError, retry_after_header
+from service.api.support import ApiState, ClientCaller, api_state
 
 router = APIRouter(tags=["openai-compatible"])
 

@@ -24,8 +24,8 @@ route                                      what                           roles
 =========================================  =============================  ======================
 
 A document belongs to the key that sent it: a client key of document scope ``own`` reads,
-lists and resolves only its own (``service.api_documents``, ``service.api_review``).
-Errors are JSON (``service.api_errors``) and never echo what the caller sent.
+lists and resolves only its own (``service.api.documents``, ``service.api.review``).
+Errors are JSON (``service.api.errors``) and never echo what the caller sent.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ from compliance.callers import CallerKeys
 from compliance.encryption import KeyRing
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
-from service import api_audit, api_chat, api_documents, api_keys, api_review
-from service.api_errors import ApiError, ErrorBoundary, error_response, install_error_handlers
-from service.api_metrics import CONTENT_TYPE, ApiMetrics, MetricsMiddleware
-from service.api_support import ApiState, api_state
+from service.api import audit, chat, documents, keys, review
+from service.api.errors import ApiError, ErrorBoundary, error_response, install_error_handlers
+from service.api.metrics import CONTENT_TYPE, ApiMetrics, MetricsMiddleware
+from service.api.support import ApiState, api_state
 from storage.migrate import current_revision, head_revision
 from storage.repositories import DocumentRepository
 
@@ -147,7 +147,7 @@ def create_app(
         lifespan=_lifespan(settings, metrics, transport),
     )
     install_error_handlers(app)
-    for module in (api_documents, api_review, api_chat, api_audit, api_keys):
+    for module in (documents, review, chat, audit, keys):
         app.include_router(module.router)
     _add_probes(app)
     app.add_middleware(BodyLimit)
