@@ -1,6 +1,6 @@
 """``nightshift sample-data``: write synthetic, labelled customer e-mails and summarise them.
 
-Registered in ``service/cli.py`` as ``app.command("sample-data")(sample_data_command)``.
+Registered in ``service/cli/main.py`` as ``app.command("sample-data")(sample_data_command)``.
 Progress goes to stderr; ``--json`` prints only the summary, as JSON, on stdout.
 """
 

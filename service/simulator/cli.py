@@ -1,6 +1,6 @@
 """``nightshift simulator``: serve the OpenAI-compatible provider simulator.
 
-Registered by ``service/cli.py`` as ``app.command("simulator")(simulator_command)``.
+Registered by ``service/cli/main.py`` as ``app.command("simulator")(simulator_command)``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``nightshift keys ...``: caller keys for the HTTP API and the nightly service key (docs/keys.md),
-and the rotation of the data key (:mod:`service.data_keys_cli`, docs/deploy.md).
+and the rotation of the data key (:mod:`service.cli.data_keys`, docs/deploy.md).
 
 ``create`` prints the secret once — it is stored only as a keyed hash and cannot be shown again;
 ``list`` never shows a secret or its hash; ``revoke`` takes effect at once for every process.
@@ -23,12 +23,12 @@ from compliance.callers import (
     parse_budget,
 )
 from flows.context import app_context
-from service.cli_support import err_console, out_console, print_json, reported_errors, settings
-from service.data_keys_cli import (
+from service.cli.data_keys import (
     retire_data_keys_command,
     rewrap_data_keys_command,
     rotate_data_key_command,
 )
+from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 
 keys_app = typer.Typer(
     no_args_is_help=True,

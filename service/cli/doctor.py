@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from flows.posture import Posture, gather
 from flows.posture_files import PathState
-from service.cli_support import out_console, print_json, reported_errors, settings
+from service.cli.support import out_console, print_json, reported_errors, settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the posture as one JSON object.")]
 

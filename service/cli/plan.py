@@ -12,7 +12,7 @@ from flows.context import app_context
 from flows.planning_window import NightPlan, parse_window, plan_night
 from flows.prompts import PromptRegistry
 from flows.settings import Settings
-from service.cli_support import err_console, out_console, print_json, reported_errors, settings
+from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 
 
 class LazyMasker:

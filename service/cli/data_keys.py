@@ -14,7 +14,7 @@ import typer
 
 from compliance.data_keys import BATCH_SIZE, RewrapReport, retire, rewrap, rotate
 from flows.context import app_context
-from service.cli_support import err_console, out_console, print_json, reported_errors, settings
+from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 BatchSize = Annotated[

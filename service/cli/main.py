@@ -12,21 +12,21 @@ import typer
 
 from flows.context import init_home
 from flows.prefect_env import apply_prefect_defaults
-from service.audit_cli import audit_app
-from service.cli_support import out_console, print_json, reported_errors, settings
-from service.demo import demo_command
-from service.deploy_cli import deploy_command
-from service.doctor_cli import doctor_command
-from service.ingest_cli import ingest_command
-from service.keys_cli import keys_app
-from service.mask_cli import mask_command
-from service.plan_cli import plan_command
-from service.report_cli import report_command
-from service.run_cli import process_command, run_app
+from service.cli.audit import audit_app
+from service.cli.demo import demo_command
+from service.cli.deploy import deploy_command
+from service.cli.doctor import doctor_command
+from service.cli.ingest import ingest_command
+from service.cli.keys import keys_app
+from service.cli.mask import mask_command
+from service.cli.plan import plan_command
+from service.cli.report import report_command
+from service.cli.run import process_command, run_app
+from service.cli.serve import serve_command
+from service.cli.support import out_console, print_json, reported_errors, settings
+from service.cli.up import up_command
 from service.sample_data.cli import sample_data_command
-from service.serve_cli import serve_command
 from service.simulator.cli import simulator_command
-from service.up_cli import up_command
 
 app = typer.Typer(
     name="nightshift",

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from flows.context import app_context
 from flows.ingest import DEFAULT_SOURCE, IngestReport, ingest_paths
-from service.cli_support import err_console, out_console, print_json, reported_errors, settings
+from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 
 EXIT_NOTHING_READ = 1
 #: Rejections listed in the human summary; ``--json`` lists them all.

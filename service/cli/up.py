@@ -9,7 +9,7 @@
    ``nightshift deploy`` against the server (pool, queues, deployments);
 4. it waits until each child answers its probe, then prints the URLs and log files.
 
-Ctrl-C (or SIGTERM) stops every child: see :mod:`service.stack`. Each child writes to
+Ctrl-C (or SIGTERM) stops every child: see :mod:`service.cli.stack`. Each child writes to
 ``$NIGHTSHIFT_HOME/logs/<name>.log``; ``$NIGHTSHIFT_HOME/up.json`` lists the children while the
 stack runs (pids, URLs, logs).
 """
@@ -35,8 +35,7 @@ from deployments.definitions import BULK_QUEUE
 from flows.context import init_home
 from flows.prefect_env import apply_prefect_defaults
 from flows.settings import Settings
-from service.cli_support import err_console, fail, out_console, reported_errors, settings
-from service.stack import (
+from service.cli.stack import (
     Child,
     ChildSpec,
     Interrupted,
@@ -45,6 +44,7 @@ from service.stack import (
     http_answers,
     stop_on_signals,
 )
+from service.cli.support import err_console, fail, out_console, reported_errors, settings
 from storage.errors import NightshiftError
 
 STATE_FILE = "up.json"
@@ -105,7 +105,7 @@ def simulator_port(cfg: Settings, requested: int | None) -> int | None:
 
 def _has_serve_command() -> bool:
     """Whether this build's CLI has ``serve`` (the HTTP API arrives with another issue)."""
-    from service.cli import app  # at run time: service.cli imports this module
+    from service.cli.main import app  # at run time: service.cli.main imports this module
 
     return "serve" in typer.main.get_command(app).commands  # type: ignore[attr-defined]
 

@@ -22,7 +22,7 @@ from compliance.audit.log import AuditLog
 from compliance.audit.verify import verify_log
 from flows.context import AppContext, app_context
 from service.api.audit_queries import entry_filter, find_attempts, inclusion_proof
-from service.cli_support import fail, out_console, print_json, reported_errors, settings
+from service.cli.support import fail, out_console, print_json, reported_errors, settings
 from storage.repositories.audit import EntryFilter
 
 audit_app = typer.Typer(no_args_is_help=True, help="The signed audit log: query, verify, prove.")

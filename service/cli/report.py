@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from flows.report_flow import make_report, report_result
-from service.cli_support import fail, out_console, print_json, reported_errors, settings
+from service.cli.support import fail, out_console, print_json, reported_errors, settings
 
 #: What ``--format`` accepts (the PNG chart is inside the HTML, and next to the Markdown).
 CLI_FORMATS = ("html", "md", "json")

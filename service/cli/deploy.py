@@ -13,7 +13,7 @@ import typer
 
 from deployments import DeploymentInfo, Registration, register
 from flows.settings import Settings
-from service.cli_support import err_console, out_console, print_json, reported_errors, settings
+from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 
 
 def deploy_command(

@@ -31,7 +31,8 @@ from flows.ingest.records import IncomingDocument
 from flows.nightly import nightly_flow
 from flows.report_flow import make_report
 from flows.settings import Settings
-from service.cli_support import (
+from service.cli.run import print_document, print_summary, process_record, progress_bar
+from service.cli.support import (
     err_console,
     fail,
     out_console,
@@ -39,7 +40,6 @@ from service.cli_support import (
     reported_errors,
     settings,
 )
-from service.run_cli import print_document, print_summary, process_record, progress_bar
 from service.sample_data import generate_records, write_jsonl
 from service.simulator import SimulatorConfig, run_simulator_in_thread
 

@@ -30,7 +30,7 @@ from flows.config import IngestConfig
 from flows.documents import DocumentPayload
 from flows.ingest.readers import READERS, read_file
 from flows.ingest.records import IncomingDocument, Rejection
-from service.cli_support import err_console, fail, out_console, print_json, reported_errors
+from service.cli.support import err_console, fail, out_console, print_json, reported_errors
 
 STDIN = "-"
 

@@ -22,7 +22,7 @@ from flows.online import online_flow, process_online, store_record
 from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings
-from service.cli_support import (
+from service.cli.support import (
     err_console,
     fail,
     out_console,

@@ -21,7 +21,7 @@ import uvicorn
 from flows.context import app_context
 from service.api.app import create_app
 from service.api.metrics import MULTIPROC_ENV
-from service.cli_support import err_console, reported_errors, settings
+from service.cli.support import err_console, reported_errors, settings
 
 FACTORY = "service.api.app:app_from_environment"
 #: How long uvicorn's supervisor waits for a worker to answer its health check. Its default
