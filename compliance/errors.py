@@ -3,7 +3,7 @@
     NightshiftError
     └── ComplianceError          a call or a record broke a policy; nothing was sent
         ├── MissingGuard         a gateway was built without masking, residency, limits or
-        │                        the audit log (``compliance.gateway_factory``)
+        │                        the audit log (``compliance.gateway.factory``)
         └── EncryptionError      a key is missing or unreadable, or a ciphertext does not
             │                    authenticate (wrong key, tampered row)
             ├── DocumentErased   the document's data key was shredded: it cannot be read
@@ -30,7 +30,7 @@ class MissingGuard(ComplianceError, TypeError):
         super().__init__(
             f"a gateway cannot be built without {', '.join(missing)}: every model call is "
             "masked, kept in-country, limited and audited (DESIGN 11); build it with "
-            "compliance.gateway_factory.build_gateway"
+            "compliance.gateway.factory.build_gateway"
         )
 
 

@@ -22,11 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.observer import endpoint_host
-from compliance.data_keys import RewrapReport, census
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.data_keys import RewrapReport, census
+from compliance.keys.encryption import KeyRing
+from compliance.keys.vault import open_record
 from compliance.residency import RouteResidency
-from compliance.vault import open_record
 from flows.documents import open_payload
 from flows.posture_files import (
     INIT_FIX,

@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.encryption import DataKey, KeyRing
 from compliance.errors import EncryptionError
-from compliance.vault import open_record
+from compliance.keys.encryption import DataKey, KeyRing
+from compliance.keys.vault import open_record
 from flows.config import NightlyConfig
 from flows.context import AppContext
 from flows.planning_window import configured_window

@@ -46,8 +46,8 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from compliance.callers import CallerKeys
-from compliance.encryption import KeyRing
+from compliance.keys.callers import CallerKeys
+from compliance.keys.encryption import KeyRing
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
 from service.api import audit, chat, documents, keys, review

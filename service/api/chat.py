@@ -32,11 +32,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from compliance.calls import ModelRequest, ModelResponse, Outcome
-from compliance.limits import KEY_REVOKED, KEY_UNKNOWN, limit_refusal
+from compliance.gateway.calls import ModelRequest, ModelResponse, Outcome
+from compliance.gateway.routes import RouteConfig
+from compliance.keys.limits import KEY_REVOKED, KEY_UNKNOWN, limit_refusal
 from compliance.masking import MaskingError, MaskResult, reidentify
 from compliance.residency import ResidencyConfig, RouteResidency
-from compliance.routes import RouteConfig
 from flows.online import ONLINE_RETRY, ONLINE_TIMEOUT_S
 from service.api.documents import limit_error
 from service.api.errors import ApiError, retry_after_header

@@ -32,9 +32,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from compliance.callers import Caller, Role
 from compliance.errors import DocumentErased
-from compliance.limits import LimitExceeded
+from compliance.keys.callers import Caller, Role
+from compliance.keys.limits import LimitExceeded
 from flows.batch import STEP_ORDER
 from flows.ingest import DocumentWriter, IncomingDocument, identity_key, record_from_mapping
 from flows.ingest.errors import IngestError, OwnedElsewhere, RecordRejected

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from compliance.callers import (
+from compliance.keys.callers import (
     MAX_RPM,
     MAX_TPM,
     CallerKeys,

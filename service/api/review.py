@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from compliance.callers import Caller
+from compliance.keys.callers import Caller
 from flows.batch import STEP_ORDER
 from flows.results import document_status
 from flows.runtime import Runtime

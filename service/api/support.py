@@ -17,7 +17,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from compliance.callers import Caller, CallerKeys, Role
+from compliance.keys.callers import Caller, CallerKeys, Role
 from flows.runtime import Runtime
 from flows.settings import Settings
 from service.api.errors import ApiError

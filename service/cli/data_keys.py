@@ -3,7 +3,7 @@
 ``rotate-data-key`` makes a new key-encryption key active and re-wraps every document's data key
 under it; ``rewrap-data-keys`` finishes an interrupted rotation without a new key (and changes
 nothing when every document is current); ``retire-data-keys`` deletes old key files no document
-needs, and refuses while one does. The library is :mod:`compliance.data_keys`.
+needs, and refuses while one does. The library is :mod:`compliance.keys.data_keys`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from compliance.data_keys import BATCH_SIZE, RewrapReport, retire, rewrap, rotate
+from compliance.keys.data_keys import BATCH_SIZE, RewrapReport, retire, rewrap, rotate
 from flows.context import app_context
 from service.cli.support import err_console, out_console, print_json, reported_errors, settings
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from compliance.callers import (
+from compliance.keys.callers import (
     CallerInfo,
     CallerKeys,
     DocumentScope,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from compliance.audit.keys import AuditKeys
 from compliance.audit.verify import verify_log
-from compliance.calls import ModelRequest
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
 from flows.nightly import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings

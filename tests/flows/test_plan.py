@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.routes import RouteConfig
 from compliance.masking import Masker
-from compliance.pacer import RoutePacer
-from compliance.routes import RouteConfig
 from flows.config import NightlyConfig, StepsConfig
 from flows.context import app_context
 from flows.planning_sample import StepLoad

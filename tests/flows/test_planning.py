@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.ingest import ingest_paths
 from flows.planning import Priority, plan_work
 from service.sample_data import write_jsonl

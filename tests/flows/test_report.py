@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from compliance.retry import RetryPolicy
+from compliance.gateway.retry import RetryPolicy
 from flows.context import app_context, init_home
 from flows.ingest import ingest_paths
 from flows.nightly import run_nightly

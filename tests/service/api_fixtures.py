@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
+from compliance.keys.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from compliance.masking import Masker
 from flows.context import app_context
 from flows.settings import Settings

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import openai
 import pytest
 
-from compliance.callers import KeyLimits, Role
+from compliance.keys.callers import KeyLimits, Role
 from service.api.app import create_app
 from tests.service.api_fixtures import (
     PLANTED_NAME,

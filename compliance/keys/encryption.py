@@ -4,7 +4,7 @@
   (mode 0600, directory 0700). Its id is ``kek-`` + the first 16 hex digits of SHA-256(key); the
   file ``keys/data.active`` names the key used for new documents. Old keys stay to decrypt old rows
   until ``nightshift keys rewrap-data-keys`` has moved every row to the active key
-  (:mod:`compliance.data_keys`).
+  (:mod:`compliance.keys.data_keys`).
 * Each document gets its own **data key** (DEK), wrapped by the KEK. Dropping the wrapped DEK
   crypto-shreds the document and everything sealed under it, while hashes elsewhere stay valid.
 * A running process follows a rotation: before it wraps a new data key it looks whether
@@ -235,7 +235,8 @@ def create_key(keys_dir: Path) -> str:
 def remove_key(keys_dir: Path, key_id: str) -> Path:
     """Delete the file of key ``key_id``; never the active key. Returns the deleted path.
 
-    Whether rows still need the key is the caller's check (:func:`compliance.data_keys.retire`).
+    Whether rows still need the key is the caller's check
+    (:func:`compliance.keys.data_keys.retire`).
     """
     if key_id == active_key_id(keys_dir):
         raise EncryptionError(f"key {key_id} is the active data key; it cannot be retired")

@@ -5,9 +5,9 @@
 =============  ==================================================  =========================
 field          guard                                               plugs in as
 =============  ==================================================  =========================
-``residency``  :class:`~compliance.residency_policy.ResidencyPolicy`  policy, checked first
+``residency``  :class:`~compliance.gateway.residency_policy.ResidencyPolicy`  policy, checked first
 ``masking``    :class:`~compliance.masking.policy.MaskedTextPolicy`  policy, second
-``limits``     :class:`~compliance.limits.KeyLimiter`               policy, third; observer
+``limits``     :class:`~compliance.keys.limits.KeyLimiter`               policy, third; observer
 ``audit``      :class:`~compliance.audit.observer.AuditObserver`    intent and first observer
 =============  ==================================================  =========================
 
@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.audit.log import AuditLog
 from compliance.audit.observer import AuditObserver
 from compliance.errors import MissingGuard
-from compliance.gateway import AttemptObserver, Gateway
-from compliance.limits import KeyLimiter
+from compliance.gateway.gateway import AttemptObserver, Gateway
+from compliance.gateway.residency_policy import ResidencyPolicy
+from compliance.gateway.routes import RouteConfig
+from compliance.keys.limits import KeyLimiter
 from compliance.masking.policy import MaskedTextPolicy
 from compliance.residency import ResidencyConfig
-from compliance.residency_policy import ResidencyPolicy
-from compliance.routes import RouteConfig
 
 #: What each guard is, as a person reads it in an error.
 _NAMES = {

@@ -1,7 +1,7 @@
-"""What came back from one HTTP exchange with a model, classified (``compliance.gateway``).
+"""What came back from one HTTP exchange with a model, classified (``compliance.gateway.gateway``).
 
 :class:`Result` is the gateway's private account of an exchange before it becomes an
-:class:`~compliance.calls.Attempt`: the outcome, usage, headers and body. The rules are in
+:class:`~compliance.gateway.calls.Attempt`: the outcome, usage, headers and body. The rules are in
 ``docs/gateway.md`` (Outcomes).
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from compliance.calls import ModelRequest, Outcome
-from compliance.routes import RouteConfig
-from compliance.structured import parse_answer
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.routes import RouteConfig
+from compliance.gateway.structured import parse_answer
 
 
 def used_tokens(result: Result) -> int | None:
@@ -52,7 +52,7 @@ class Result:
 
 
 def status_result(status: int, headers: Mapping[str, str], body: bytes) -> Result:
-    """The result of an HTTP error status: how it is retried (``compliance.retry``)."""
+    """The result of an HTTP error status: how it is retried (``compliance.gateway.retry``)."""
     if status == 429:
         outcome = Outcome.RATE_LIMITED
     elif status == 408:

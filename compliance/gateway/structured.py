@@ -18,8 +18,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from compliance.calls import ModelRequest, Outcome, OutputSchema
-from compliance.routes import RouteConfig, StructuredOutput
+from compliance.gateway.calls import ModelRequest, Outcome, OutputSchema
+from compliance.gateway.routes import RouteConfig, StructuredOutput
 
 #: A whole answer wrapped in one Markdown code fence (```json ... ```).
 _FENCE = re.compile(r"^```[A-Za-z]*[ \t]*\n?(.*?)\s*```$", re.DOTALL)

@@ -19,8 +19,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import DataKey
 
 
 @dataclass(frozen=True)

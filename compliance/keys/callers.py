@@ -8,7 +8,7 @@ database keeps only HMAC-SHA256(server hash secret, secret): the hash secret is 
 Losing that file invalidates every key (they must be created again); that is the only rotation.
 
 Roles: ``client`` (process documents, chat completions), ``auditor`` (the audit log, never
-document text), ``admin`` (key management). Limits are enforced by :mod:`compliance.limits`.
+document text), ``admin`` (key management). Limits are enforced by :mod:`compliance.keys.limits`.
 
 Document scope: a document sent through the HTTP API is owned by the key that sent it. A
 ``client`` key with the scope ``own`` (the default) sees only the documents it owns; with ``all``

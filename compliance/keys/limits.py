@@ -1,9 +1,9 @@
 """Per-caller-key limits in the gateway, shared by every process through the database.
 
-:class:`KeyLimiter` is both a ``CallPolicy`` and an ``AttemptObserver`` (``compliance.gateway``).
-Before a call made for a key (``ModelRequest.caller_key_id``; None = no key limits) it books, in
-one transaction (``storage.repositories.callers``), one request and the estimated tokens and
-money against the key's limits:
+:class:`KeyLimiter` is both a ``CallPolicy`` and an ``AttemptObserver``
+(``compliance.gateway.gateway``). Before a call made for a key (``ModelRequest.caller_key_id``;
+None = no key limits) it books, in one transaction (``storage.repositories.callers``), one
+request and the estimated tokens and money against the key's limits:
 
 =====================  =========================================================================
 limit                  rule (0 = no limit)
@@ -48,11 +48,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.calls import Attempt, ModelRequest, ModelResponse, Outcome, Refusal, cost_of
 from compliance.errors import ComplianceError
-from compliance.routes import RouteConfig
-from compliance.structured import messages_as_sent
-from compliance.tokens import estimate_tokens
+from compliance.gateway.calls import Attempt, ModelRequest, ModelResponse, Outcome, Refusal, cost_of
+from compliance.gateway.routes import RouteConfig
+from compliance.gateway.structured import messages_as_sent
+from compliance.gateway.tokens import estimate_tokens
 from storage.models.callers import CallerKey
 from storage.repositories.callers import CallerKeyRepository, CallerLimitsRepository
 

@@ -2,9 +2,9 @@
 ``openai``.
 
 ``Gateway.call(request, route)`` asks the route's model for an answer and returns a
-:class:`~compliance.calls.ModelResponse` holding every attempt it made.
+:class:`~compliance.gateway.calls.ModelResponse` holding every attempt it made.
 
-A gateway is built with its guards (:func:`compliance.gateway_factory.build_gateway`; DESIGN
+A gateway is built with its guards (:func:`compliance.gateway.factory.build_gateway`; DESIGN
 11): residency, masking and caller-key limits as policies, checked in that order, and the audit
 log as the first observer. Tests of the gateway's mechanics build one without them by name
 (:meth:`Gateway.unguarded_for_tests`).
@@ -16,8 +16,8 @@ one ``refused`` attempt and no HTTP request. Then, per attempt:
 2. intent observers (``IntentObserver``: the audit log) record the attempt, durably, before
    anything leaves the process — if that fails, nothing is sent;
 3. one HTTP request through the ``openai`` SDK (its own retries off; ours honour ``retry-after``);
-4. the answer is classified (:class:`~compliance.calls.Outcome`) and checked against the schema;
-   the booking is reconciled with the reported usage and the rate-limit headers;
+4. the answer is classified (:class:`~compliance.gateway.calls.Outcome`) and checked against the
+   schema; the booking is reconciled with the reported usage and the rate-limit headers;
 5. observers (``AttemptObserver``) see the attempt — the audit log and the usage ledger plug in
    here; they see hashes, counts and outcomes, never text.
 
@@ -45,14 +45,14 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import httpx2
 import openai
 
-from compliance.answers import (
+from compliance.gateway.answers import (
     Result,
     classify_completion,
     sha256_of,
     status_result,
     used_tokens,
 )
-from compliance.calls import (
+from compliance.gateway.calls import (
     Attempt,
     Intent,
     ModelRequest,
@@ -61,19 +61,19 @@ from compliance.calls import (
     Refusal,
     cost_of,
 )
-from compliance.pacer import Reservation, RoutePacer
-from compliance.retry import (
+from compliance.gateway.pacer import Reservation, RoutePacer
+from compliance.gateway.retry import (
     MAX_PROVIDER_WAIT_S,
     RateLimitHeaders,
     RetryPolicy,
     parse_retry_after,
 )
-from compliance.routes import RouteConfig
-from compliance.structured import messages_as_sent, response_format
-from compliance.tokens import EstimateCalibration, estimate_tokens
+from compliance.gateway.routes import RouteConfig
+from compliance.gateway.structured import messages_as_sent, response_format
+from compliance.gateway.tokens import EstimateCalibration, estimate_tokens
 
 if TYPE_CHECKING:
-    from compliance.gateway_factory import Guards
+    from compliance.gateway.factory import Guards
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -84,7 +84,8 @@ class CallPolicy(Protocol):
         self, request: ModelRequest, route_name: str, route: RouteConfig
     ) -> str | Refusal | None:
         """None to let the call go, or why it is refused: a reason code (no text from the
-        call), or a :class:`~compliance.calls.Refusal` when waiting ``retry_after_s`` helps."""
+        call), or a :class:`~compliance.gateway.calls.Refusal` when waiting ``retry_after_s``
+        helps."""
 
 
 class AttemptObserver(Protocol):
@@ -125,8 +126,8 @@ def new_attempt_id() -> str:
 class Gateway:
     """Model calls for every path; one instance per process and event loop.
 
-    Built with its :class:`~compliance.gateway_factory.Guards` — residency, masking, key limits
-    and the audit log — by :func:`compliance.gateway_factory.build_gateway`; there is no way to
+    Built with its :class:`~compliance.gateway.factory.Guards` — residency, masking, key limits
+    and the audit log — by :func:`compliance.gateway.factory.build_gateway`; there is no way to
     leave one out but :meth:`unguarded_for_tests`, whose name says where it belongs."""
 
     def __init__(
@@ -141,12 +142,12 @@ class Gateway:
         """``observers`` see attempts after the guards (metrics); ``options`` are those of
         :meth:`_setup` (``pacer``, ``retry``, ``transport``, ``sleep``, ``clock`` …)."""
         # Imported here: the guards load the masking engine and the key limiter.
-        from compliance.gateway_factory import Guards, check_guards
+        from compliance.gateway.factory import Guards, check_guards
 
         if not isinstance(guards, Guards):
             raise TypeError(
                 f"a Gateway is built with its Guards, not a {type(guards).__name__}; use "
-                "compliance.gateway_factory.build_gateway"
+                "compliance.gateway.factory.build_gateway"
             )
         check_guards(guards)
         policies = (guards.residency, guards.masking, guards.limits)

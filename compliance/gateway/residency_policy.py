@@ -1,4 +1,4 @@
-"""The gateway's residency check, run on every call (a ``CallPolicy``, see compliance/gateway.py).
+"""The gateway's residency check, run on every call (a ``CallPolicy``, see gateway/gateway.py).
 
 A route in the home country (``residency.country``) passes. A route abroad is refused unless
 ``residency.allow_masked_export = true``; with export allowed, the request must pass the very
@@ -21,10 +21,10 @@ Codes carry regions, types and counts — never text from the call. This lives a
 
 from __future__ import annotations
 
-from compliance.calls import ModelRequest
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.routes import RouteConfig
 from compliance.masking.policy import MaskedTextPolicy
 from compliance.residency import ResidencyConfig, RouteResidency
-from compliance.routes import RouteConfig
 
 REASON_PREFIX = "residency"
 

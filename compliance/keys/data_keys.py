@@ -5,7 +5,7 @@ vault entries and the step outputs are sealed under each document's own data key
 rotation keeps: it unwraps the data key with the old KEK and wraps the same key with the new one.
 
 - :func:`rotate` creates a new KEK, makes it active (running processes follow ``data.active``,
-  see :class:`~compliance.encryption.KeyRing`) and re-wraps.
+  see :class:`~compliance.keys.encryption.KeyRing`) and re-wraps.
 - :func:`rewrap` re-wraps whatever is not under the active key yet. It is the resume: a rotation
   stopped halfway is finished by running it, without another new key. Running it again when
   everything is current changes nothing.
@@ -27,7 +27,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import (
+from compliance.errors import DataKeyInUse, EncryptionError
+from compliance.keys.encryption import (
     KeyRing,
     WrappedKey,
     create_key,
@@ -35,7 +36,6 @@ from compliance.encryption import (
     key_files,
     remove_key,
 )
-from compliance.errors import DataKeyInUse, EncryptionError
 from storage.engine import transaction
 from storage.repositories.documents import DocumentRepository, WrappedKeyChange, WrappedKeyRow
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.retry import RateLimitHeaders
-from compliance.routes import RouteConfig
+from compliance.gateway.retry import RateLimitHeaders
+from compliance.gateway.routes import RouteConfig
 from storage.repositories.pacing import PacingRepository
 
 Clock = Callable[[], float]
