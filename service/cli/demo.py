@@ -31,6 +31,7 @@ from flows.ingest.records import IncomingDocument
 from flows.nightly import nightly_flow
 from flows.report_flow import make_report
 from flows.settings import Settings
+from sampledata import generate_records, write_jsonl
 from service.cli.run import print_document, print_summary, process_record, progress_bar
 from service.cli.support import (
     err_console,
@@ -40,8 +41,7 @@ from service.cli.support import (
     reported_errors,
     settings,
 )
-from service.sample_data import generate_records, write_jsonl
-from service.simulator import SimulatorConfig, run_simulator_in_thread
+from simulator import SimulatorConfig, run_simulator_in_thread
 
 #: The simulator the demo starts: a little latency so the progress bar has something to show.
 DEMO_SIMULATOR = SimulatorConfig(seed=1, latency_ms=20)

@@ -12,6 +12,7 @@ import typer
 
 from flows.context import init_home
 from flows.prefect_env import apply_prefect_defaults
+from sampledata.cli import sample_data_command
 from service.cli.audit import audit_app
 from service.cli.demo import demo_command
 from service.cli.deploy import deploy_command
@@ -25,8 +26,7 @@ from service.cli.run import process_command, run_app
 from service.cli.serve import serve_command
 from service.cli.support import out_console, print_json, reported_errors, settings
 from service.cli.up import up_command
-from service.sample_data.cli import sample_data_command
-from service.simulator.cli import simulator_command
+from simulator.cli import simulator_command
 
 app = typer.Typer(
     name="nightshift",

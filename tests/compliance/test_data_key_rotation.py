@@ -17,7 +17,7 @@ from compliance.keys.vault import VaultRecord, open_record, seal_record
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import ingest_paths
 from flows.results import data_key_of
-from service.sample_data import generate_records, write_jsonl
+from sampledata import generate_records, write_jsonl
 from storage.engine import transaction
 from storage.models import Document, VaultEntry
 

@@ -22,7 +22,7 @@ from compliance.gateway.gateway import Gateway
 from compliance.gateway.pacer import RoutePacer
 from compliance.gateway.retry import RetryPolicy
 from compliance.gateway.routes import RouteConfig
-from service.simulator import SimulatorConfig, run_simulator_in_thread
+from simulator import SimulatorConfig, run_simulator_in_thread
 
 SCHEMA = OutputSchema(
     "categorize",

@@ -30,8 +30,8 @@ from flows.planning_window import (
 from flows.prompts import PromptRegistry
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
+from sampledata import generate_records
 from service.cli import app
-from service.sample_data import generate_records
 from storage.engine import transaction
 from storage.models import VaultEntry
 from tests.flows.test_report import FAST_RETRY, ingest, night

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.keys.encryption import KeyRing
 from flows.ingest import ingest_paths
 from flows.planning import Priority, plan_work
-from service.sample_data import write_jsonl
+from sampledata import write_jsonl
 from storage.engine import transaction
 from storage.models import Document, StepResult
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.prompts import PromptRegistry
 from flows.steps import run_document_steps, run_step
-from service.sample_data import generate_records
+from sampledata import generate_records
 from tests.flows.test_steps_support import (
     CATEGORIZE_OK,
     DRAFT_OK,

@@ -12,7 +12,7 @@ docs/masking.md, "Evidence from text we did not write"):
   author (telecom, public services, retail, HR, notary, utilities), kept out of every tuning
   session: scored once, for the figures in docs/masking.md.
 
-Both give records with ``labels.pii`` and ``labels.lookalikes`` as ``service.sample_data`` does,
+Both give records with ``labels.pii`` and ``labels.lookalikes`` as ``sampledata`` does,
 so ``bench/masking.py --set varied|handwritten`` and the tests score them the same way.
 """
 

@@ -17,8 +17,8 @@ from compliance.keys.encryption import KeyRing, create_key, key_files
 from flows.context import app_context
 from flows.documents import open_payload
 from flows.settings import load_settings
+from sampledata import generate_records, write_jsonl
 from service.cli import app
-from service.sample_data import generate_records, write_jsonl
 from storage.engine import transaction
 from storage.models import Document
 
