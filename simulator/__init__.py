@@ -4,7 +4,8 @@ It serves the demo, the tests and the benchmarks: real rate-limit headers per AP
 seeded faults (server errors, hangs, malformed and empty answers), JSON following a requested
 schema (or one written in the prompt) with values grounded in the e-mail, answers in Russian,
 Kazakh or English, and the Files and Batch APIs, with a request log to compare against. It
-imports nothing from ``storage``, ``compliance`` or ``flows``.
+stands apart from the product: it imports nothing from ``storage``, ``compliance``, ``flows`` or
+``service``, and only ``nightshift simulator`` and ``nightshift demo`` import it (import-linter).
 
     from simulator import SimulatorConfig, create_app, run_simulator_in_thread
 

@@ -113,11 +113,11 @@ def test_the_banner_says_it_is_a_simulator_and_shows_the_settings() -> None:
     assert "fail_rate" in text and "0.1" in text
 
 
-def test_the_simulator_imports_no_storage_compliance_flows_or_openai() -> None:
+def test_the_simulator_imports_no_product_package_or_openai() -> None:
     code = (
         "import sys, simulator; "
         "print(sorted({m.split('.')[0] for m in sys.modules} "
-        "& {'storage', 'compliance', 'flows', 'openai'}))"
+        "& {'storage', 'compliance', 'flows', 'service', 'deployments', 'openai'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
