@@ -186,7 +186,7 @@ async def bare_loop(
     base_url: str, registry: Any, documents: list[Any], concurrency: int, model: str
 ) -> dict[str, int]:
     """extract → categorize → draft per document with nothing but the SDK and ``json.loads``."""
-    from compliance.structured import response_format
+    from compliance.gateway.structured import response_format
     from flows.steps.draft import skip_draft
 
     prompts = {step: registry.active(step) for step in ("extract", "categorize", "draft")}
@@ -530,8 +530,8 @@ AREAS = (
         "_load (flows/nightly/chunk.py",
     ),
     ("audit log (compliance.audit)", "(compliance/audit/"),
-    ("pacer (compliance.pacer)", "(compliance/pacer.py"),
-    ("answer parse + schema check", "parse_answer (compliance/structured.py"),
+    ("pacer (compliance.gateway.pacer)", "(compliance/gateway/pacer.py"),
+    ("answer parse + schema check", "parse_answer (compliance/gateway/structured.py"),
     ("SDK + HTTP (openai ... create)", "create (openai/resources/chat/completions"),
     ("quality gates (flows.steps check_*)", "check_"),
     ("prompt render", "Prompt.render (flows/prompts"),

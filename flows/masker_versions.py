@@ -22,8 +22,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from compliance.encryption import DataKey
-from compliance.vault import VaultRecord, open_record
+from compliance.keys.encryption import DataKey
+from compliance.keys.vault import VaultRecord, open_record
 from storage.models import Document, VaultEntry
 from storage.repositories.vault import VaultRepository
 

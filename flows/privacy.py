@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import DataKey
+from compliance.keys.encryption import DataKey
+from compliance.keys.vault import VaultRecord, seal_record
 from compliance.masking import Masker, MaskingError, reidentify
-from compliance.vault import VaultRecord, seal_record
 from flows.documents import DocumentPayload
 from flows.masker_versions import entry_of, open_entry
 from flows.steps.base import DocumentView

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import httpx2
 
 from compliance.audit.log import AuditLog
-from compliance.callers import find_key
-from compliance.calls import CallPath
-from compliance.gateway import Gateway
-from compliance.gateway_factory import build_gateway
+from compliance.gateway.calls import CallPath
+from compliance.gateway.factory import build_gateway
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.retry import RetryPolicy
+from compliance.keys.callers import find_key
 from compliance.masking import Masker
-from compliance.pacer import RoutePacer
-from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
 from flows.online.writes import OnlineWrite, write_online
 from flows.prompts import PromptRegistry

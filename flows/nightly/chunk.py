@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from compliance.calls import Outcome
-from compliance.encryption import DataKey
 from compliance.errors import EncryptionError
-from compliance.limits import budget_refusal
+from compliance.gateway.calls import Outcome
+from compliance.keys.encryption import DataKey
+from compliance.keys.limits import budget_refusal
 from flows.accounting import RunCounters
 from flows.config import STEPS
 from flows.documents import open_payload

@@ -18,11 +18,11 @@ from typing import Any
 
 from prefect import flow
 
-from compliance.encryption import DataKey
 from compliance.errors import DocumentErased
-from compliance.limits import LimitExceeded, limit_refusal
-from compliance.retry import RetryPolicy
-from compliance.vault import VaultRecord
+from compliance.gateway.retry import RetryPolicy
+from compliance.keys.encryption import DataKey
+from compliance.keys.limits import LimitExceeded, limit_refusal
+from compliance.keys.vault import VaultRecord
 from flows.accounting import RunCounters
 from flows.config import STEPS
 from flows.documents import DocumentPayload, open_payload

@@ -6,8 +6,8 @@ every stored readable document when a number of documents is given. Per document
 - a finished result at the active version for the current content → its **real** usage
   (attempts, tokens in and out: retries and escalations included);
 - otherwise the active prompt **rendered on the masked view** (the vault record; a document
-  without one is masked now, in memory only) and counted with :mod:`compliance.tokens` — what
-  the pacer books and what the simulator counts — times the retry and escalation shares of
+  without one is masked now, in memory only) and counted with :mod:`compliance.gateway.tokens` —
+  what the pacer books and what the simulator counts — times the retry and escalation shares of
   :mod:`flows.planning.history`; output tokens from history, else ``max_tokens`` (an upper
   bound, said so in the notes). Draft is not counted for ``no_reply_needed`` (known from the
   stored categorize output, else the share seen in history). Its ``{previous}`` comes from the
@@ -29,11 +29,11 @@ from typing import Any
 from sqlalchemy import select
 
 from compliance.errors import EncryptionError
+from compliance.gateway.routes import RouteConfig
+from compliance.gateway.structured import schema_instruction
+from compliance.gateway.tokens import estimate_tokens
+from compliance.keys.vault import VaultRecord
 from compliance.masking import Masker
-from compliance.routes import RouteConfig
-from compliance.structured import schema_instruction
-from compliance.tokens import estimate_tokens
-from compliance.vault import VaultRecord
 from flows.config import STEPS, StepsConfig
 from flows.context import AppContext
 from flows.documents import open_payload

@@ -6,8 +6,8 @@ step results exist, the retry share of recent runs). This module turns that into
 
 - **per route**: the calls and tokens its steps send (escalations to ``escalate_to``), and the
   time the route's limits need for them at the pace the pacer keeps
-  (:meth:`compliance.pacer.RoutePacer.intervals`: ``60 / (limit × headroom)`` seconds per request
-  and per token). A route's time is the larger of the two; without limits it is unbounded;
+  (:meth:`compliance.gateway.pacer.RoutePacer.intervals`: ``60 / (limit × headroom)`` seconds per
+  request and per token). A route's time is the larger of the two; without limits it is unbounded;
 - **concurrency**: at most ``min(nightly.concurrency, 2 × chunk_size)`` documents are in flight
   (two chunks at a time, as :func:`flows.nightly.flow.run_nightly` runs them), each spending the
   observed latency of its calls one after another;
@@ -31,9 +31,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.routes import RouteConfig
 from compliance.masking import Masker
-from compliance.pacer import RoutePacer
-from compliance.routes import RouteConfig
 from flows.config import STEPS, NightlyConfig
 from flows.context import AppContext
 from flows.planning.history import History, recent_history

@@ -22,9 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.observer import endpoint_host
-from compliance.data_keys import RewrapReport, census
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.data_keys import RewrapReport, census
+from compliance.keys.encryption import KeyRing
 from compliance.residency import RouteResidency
 from flows.documents import open_payload
 from flows.masker_versions import open_entry

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from compliance.audit.errors import AuditKeyError
 from compliance.audit.keys import AuditKeys
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import KeyRing
 
 PRIVATE_BITS = 0o077  # group/other may read, write or enter
 SHARED_WRITE_BITS = 0o022  # group/other may write

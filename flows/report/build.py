@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.encryption import DataKey, KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import DataKey, KeyRing
 from flows.config import NightlyConfig
 from flows.context import AppContext
 from flows.masker_versions import open_entry

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.encryption import DataKey, KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import DataKey, KeyRing
 from flows.results import data_key_of, open_output
 from storage.models import Document, Run, RunKind, StepResult
 from storage.repositories.step_results import FINISHED

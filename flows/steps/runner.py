@@ -43,7 +43,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.calls import ModelRequest, ModelResponse, Outcome
+from compliance.gateway.calls import ModelRequest, ModelResponse, Outcome
 from flows.config import STEPS
 from flows.prompts.registry import Prompt, PromptRegistry
 from flows.quality.verdict import Verdict, join_reasons

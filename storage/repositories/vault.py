@@ -1,6 +1,6 @@
 """The queries of ``vault_entries``: one sealed map per (document, content hash, masker version).
 
-Callers seal and open entries (``compliance.vault``); this module only stores and finds them.
+Callers seal and open entries (``compliance.keys.vault``); this module only stores and finds them.
 Like every repository it works inside the caller's session and never commits.
 """
 

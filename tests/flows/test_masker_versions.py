@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import KeyRing
+from compliance.keys.vault import VaultRecord, seal_record
 from compliance.masking import Masker
-from compliance.vault import VaultRecord, seal_record
 from flows.masker_versions import open_entry
 from flows.nightly.flow import run_nightly
 from flows.online.flow import process_online

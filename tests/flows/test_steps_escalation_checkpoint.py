@@ -13,7 +13,7 @@ import httpx2
 import pytest
 from sqlalchemy import select
 
-from compliance.calls import cost_of
+from compliance.gateway.calls import cost_of
 from flows.accounting import RunCounters
 from flows.context import app_context
 from flows.nightly.flow import run_nightly

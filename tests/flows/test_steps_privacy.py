@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.prompts import PromptRegistry
 from flows.steps import run_step, run_steps
-from service.sample_data import generate_records
+from sampledata import generate_records
 from tests.flows.test_steps_support import (
     CATEGORIZE_OK,
     DRAFT_OK,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from compliance.calls import ModelRequest, Outcome
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.routes import RouteConfig
 from flows.prompts import PromptRegistry
 from flows.steps import run_step
 from flows.steps.base import StepOutcome

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx2
 
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
 from flows.config import StepRoute, StepsConfig
 from flows.steps.base import DocumentView, StepContext
 
