@@ -75,7 +75,7 @@ class ServeProcess:
 
 
 def create_key(settings: Any, name: str, **limits: Any) -> str:
-    from compliance.callers import CallerKeys, KeyLimits, Role
+    from compliance.keys.callers import CallerKeys, KeyLimits, Role
     from flows.context import app_context
 
     with app_context(settings) as ctx:

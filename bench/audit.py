@@ -56,7 +56,7 @@ PROOF_TARGET_MS = 10.0
 
 
 def _request_and_attempt(n: int) -> tuple[Any, Any]:
-    from compliance.calls import Attempt, ModelRequest, Outcome
+    from compliance.gateway.calls import Attempt, ModelRequest, Outcome
 
     request = ModelRequest(
         step="extract", prompt_version="extract.v1", messages=(), path="nightly",
@@ -76,7 +76,7 @@ def _writer(
     """One writer process: ``tasks`` loops appending through the observer until the deadline."""
     from compliance.audit.log import AuditLog
     from compliance.audit.observer import AuditObserver
-    from compliance.routes import simulator_route
+    from compliance.gateway.routes import simulator_route
     from storage.engine import make_engine, session_factory
 
     engine = make_engine(url)
@@ -182,7 +182,7 @@ def run_appends(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 def _fill(url: str, keys_dir: Path, entries: int, args: argparse.Namespace) -> float:
     from compliance.audit.log import AuditLog
     from compliance.audit.observer import draft_entry
-    from compliance.routes import simulator_route
+    from compliance.gateway.routes import simulator_route
     from storage.engine import make_engine, session_factory
     from storage.types import utcnow
 

@@ -296,7 +296,7 @@ def ingest_samples(settings: Any, count: int, seed: int, workdir: Path) -> dict[
     """Generate ``count`` sample emails and ingest them; returns counts and seconds."""
     from flows.context import app_context
     from flows.ingest import ingest_paths
-    from service.sample_data import generate_records, write_jsonl
+    from sampledata import generate_records, write_jsonl
 
     started = time.perf_counter()
     path = workdir / f"samples-{seed}-{count}.jsonl"

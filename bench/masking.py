@@ -7,7 +7,7 @@
     python bench/masking.py --json
 
 The ground truth is ``labels.pii`` and ``labels.lookalikes`` of
-``service.sample_data.generate_records`` (see docs/sample-data.md). Each record is masked as the
+``sampledata.generate_records`` (see docs/sample-data.md). Each record is masked as the
 flows mask it: parts ``from`` (the ``Display Name <address>`` line), ``subject``, ``body`` and
 ``attachments[i].text``, with the display name as ``sender_name``.
 
@@ -44,7 +44,7 @@ from unseen_names import known_to_the_masker, unseen_names
 from compliance.masking import Masker
 from compliance.masking.names import NameBook
 from compliance.masking.recognizers import name_rules, persons
-from service.sample_data import generate_records
+from sampledata import generate_records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pii_sets"))
 from independent import INDEPENDENT_SETS, independent_records

@@ -67,7 +67,7 @@ def _masking_processes_peak_mib() -> float:
 
 def child() -> None:
     """The measured process: open the runtime from the environment, run, report the peak."""
-    from flows.nightly import run_nightly
+    from flows.nightly.flow import run_nightly
     from flows.runtime import Runtime
     from flows.settings import load_settings
 

@@ -47,7 +47,7 @@ TARGET_P95_MS = 100.0
 
 
 def documents(count: int, seed: int) -> list[dict[str, Any]]:
-    from service.sample_data import generate_records
+    from sampledata import generate_records
 
     return [dict(record) for record in generate_records(count, seed)]
 

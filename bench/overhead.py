@@ -132,12 +132,12 @@ class Meter:
 
 def plan_order(runtime: Any) -> list[int]:
     """Document ids in the order ``run_nightly`` takes them (urgent first, then by id)."""
-    from flows.batch import STEP_ORDER
-    from flows.planning import plan_work
+    from flows.config import STEPS
+    from flows.planning.work import plan_work
     from storage.engine import transaction
 
     with transaction(runtime.app.sessions) as session:
-        plan = plan_work(session, runtime.versions(STEP_ORDER), STEP_ORDER)
+        plan = plan_work(session, runtime.versions(STEPS), STEPS)
     return [item.document_id for item in plan.items]
 
 
@@ -186,7 +186,7 @@ async def bare_loop(
     base_url: str, registry: Any, documents: list[Any], concurrency: int, model: str
 ) -> dict[str, int]:
     """extract → categorize → draft per document with nothing but the SDK and ``json.loads``."""
-    from compliance.structured import response_format
+    from compliance.gateway.structured import response_format
     from flows.steps.draft import skip_draft
 
     prompts = {step: registry.active(step) for step in ("extract", "categorize", "draft")}
@@ -254,7 +254,7 @@ async def trivial_loop(base_url: str, calls: int, concurrency: int, model: str) 
 
 
 async def ours(runtime: Any, limit: int) -> dict[str, Any]:
-    from flows.nightly import run_nightly
+    from flows.nightly.flow import run_nightly
 
     return await run_nightly(runtime, limit=limit, window_end="none")
 
@@ -354,7 +354,7 @@ def prefect_phase(home: BenchHome, tmp: Path, limit: int, sim: SimulatorProcess)
         "from flows.prefect_env import apply_prefect_defaults\n"
         "import os; apply_prefect_defaults(os.environ)\n"
         "t0 = time.perf_counter()\n"
-        "from flows.nightly import nightly_flow\n"
+        "from flows.nightly.flow import nightly_flow\n"
         f"summary = asyncio.run(nightly_flow(limit={limit}, window_end='none'))\n"
         "print(json.dumps({'summary': summary, 'wall_s': time.perf_counter() - t0,"
         " 'cpu_s': time.process_time()}))\n"
@@ -518,18 +518,24 @@ def py_spy_path() -> str | None:
 
 #: Where a sample goes, first match from the top (a frame's text contains the marker).
 AREAS = (
-    ("database: step-result save (flows.batch._save)", "_save (flows/batch.py"),
-    ("database: document status (flows.batch._set_status)", "_set_status (flows/batch.py"),
+    ("database: step-result save (flows.nightly.chunk._save)", "_save (flows/nightly/chunk.py"),
+    (
+        "database: document status (flows.nightly.chunk._set_status)",
+        "_set_status (flows/nightly/chunk.py",
+    ),
     ("gateway's masked-text policy check", "(compliance/masking/policy.py"),
     ("masking documents (compliance.masking)", "(compliance/masking/"),
-    ("database: chunk load + decrypt + vault (flows.batch._load)", "_load (flows/batch.py"),
+    (
+        "database: chunk load + decrypt + vault (flows.nightly.chunk._load)",
+        "_load (flows/nightly/chunk.py",
+    ),
     ("audit log (compliance.audit)", "(compliance/audit/"),
-    ("pacer (compliance.pacer)", "(compliance/pacer.py"),
-    ("answer parse + schema check", "parse_answer (compliance/structured.py"),
+    ("pacer (compliance.gateway.pacer)", "(compliance/gateway/pacer.py"),
+    ("answer parse + schema check", "parse_answer (compliance/gateway/structured.py"),
     ("SDK + HTTP (openai ... create)", "create (openai/resources/chat/completions"),
     ("quality gates (flows.steps check_*)", "check_"),
     ("prompt render", "Prompt.render (flows/prompts"),
-    ("planning", "plan_work (flows/planning.py"),
+    ("planning", "plan_work (flows/planning/work.py"),
 )
 
 

@@ -170,7 +170,7 @@ class HoldRecorder:
 
 
 async def _nightly(settings: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from flows.nightly import run_nightly
+    from flows.nightly.flow import run_nightly
     from flows.runtime import Runtime
 
     runtime = Runtime.open(settings)

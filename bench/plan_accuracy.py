@@ -54,7 +54,7 @@ def request_span(entries: list[dict[str, Any]]) -> float:
 
 
 def _plan(runtime: Any, documents: int | None, sample: int, seed: int) -> dict[str, Any]:
-    from flows.planning_window import plan_night
+    from flows.planning.window import plan_night
 
     plan = plan_night(
         runtime.app,
@@ -74,7 +74,7 @@ def _error(planned: float, actual: float) -> float:
 async def measure(args: Any, settings: Any, sim: SimulatorProcess, tmp: Any) -> dict[str, Any]:
     """History night, plans, the real night, on one runtime and one event loop (the gateway's
     HTTP pool belongs to the loop that opened it): the raw figures of one invocation."""
-    from flows.nightly import run_nightly
+    from flows.nightly.flow import run_nightly
     from flows.runtime import Runtime
 
     runtime = Runtime.open(settings)

@@ -1,6 +1,6 @@
 """Names the masker has never seen, for ``bench/masking.py --unseen-names``.
 
-The sample generator draws people from short tables (``service/sample_data/names.py``), and the
+The sample generator draws people from short tables (``sampledata/names.py``), and the
 masker's first-name tables (``compliance/masking/recognizers/name_data.py``) happen to contain
 all of those first names. To measure how the name approach does on *other* people, this swaps
 the generator's tables for names that are in none of the masker's tables — Kazakh, Russian and
@@ -73,7 +73,7 @@ def known_to_the_masker() -> list[str]:
 @contextmanager
 def unseen_names() -> Iterator[None]:
     """While inside, ``generate_records`` draws its people from :data:`TABLES`."""
-    from service.sample_data import names
+    from sampledata import names
 
     saved = {name: getattr(names, name) for name in TABLES}
     for name, table in TABLES.items():

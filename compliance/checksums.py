@@ -6,16 +6,23 @@ valid; every look-alike is not).
 
 - Kazakh IIN / BIN: 12 digits; the 12th is a mod-11 check digit over the first 11 with weights
   1..11, and a second pass with weights 3..11, 1, 2 when the first gives 10. A second 10 means
-  the number cannot be valid.
-- Luhn (ISO/IEC 7812): payment card numbers.
-- IBAN (ISO 13616): mod-97 over the rearranged number; Kazakh IBANs are 20 characters,
-  ``KZ`` + 2 check digits + 3-digit bank code + 13 alphanumeric account characters.
+  the number cannot be valid. python-stdnum has no Kazakh module, so this check is ours.
+- Luhn (ISO/IEC 7812): payment card numbers; the arithmetic is python-stdnum's ``stdnum.luhn``.
+- IBAN (ISO 13616): mod-97 over the rearranged number (python-stdnum's
+  ``stdnum.iso7064.mod_97_10``). Which strings count as an IBAN is ours: the general shape, the
+  lengths of the countries below, and for ``KZ`` (20 characters) ``KZ`` + 2 check digits + a
+  3-digit bank code + 13 alphanumeric account characters. ``stdnum.iban.is_valid`` is stricter
+  (every country's registered structure, unknown countries refused): the gateway's check for
+  identifiers left in a text (:mod:`compliance.masking.residual`) must not become looser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+
+from stdnum import luhn
+from stdnum.iso7064 import mod_97_10
 
 __all__ = [
     "iban_check_digits",
@@ -98,23 +105,11 @@ def is_valid_kz_bin(s: str) -> bool:
     return _has_kz_check_digit(s)
 
 
-def _luhn_sum(digits: str, double_first: bool) -> int:
-    total = 0
-    double = double_first
-    for c in reversed(digits):
-        d = int(c)
-        if double:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-        double = not double
-    return total
-
-
 def luhn_check_digit(partial: str) -> int:
     """Return the Luhn digit to append to ``partial`` (digits only)."""
     if not partial or not partial.isascii() or not partial.isdigit():
         raise ValueError(f"expected digits, got {partial!r}")
-    return (10 - _luhn_sum(partial, double_first=True) % 10) % 10
+    return int(luhn.calc_check_digit(partial))
 
 
 def is_luhn_valid(s: str) -> bool:
@@ -122,12 +117,7 @@ def is_luhn_valid(s: str) -> bool:
     digits = _SEPARATORS.sub("", s)
     if len(digits) < 2 or not digits.isascii() or not digits.isdigit():
         return False
-    return _luhn_sum(digits, double_first=False) % 10 == 0
-
-
-def _iban_mod97(rearranged: str) -> int:
-    numeric = "".join(str(int(c, 36)) for c in rearranged)
-    return int(numeric) % 97
+    return luhn.checksum(digits) == 0
 
 
 def iban_check_digits(country: str, bban: str) -> str:
@@ -138,7 +128,7 @@ def iban_check_digits(country: str, bban: str) -> str:
         raise ValueError(f"expected a two-letter country code, got {country!r}")
     if not bban or not bban.isascii() or not bban.isalnum():
         raise ValueError(f"expected an alphanumeric BBAN, got {bban!r}")
-    return f"{98 - _iban_mod97(bban + country + '00'):02d}"
+    return mod_97_10.calc_check_digits(bban + country)
 
 
 def is_valid_iban(s: str) -> bool:
@@ -155,4 +145,4 @@ def is_valid_iban(s: str) -> bool:
         return False
     if country == "KZ" and not _KZ_BBAN.fullmatch(iban[4:]):
         return False
-    return _iban_mod97(iban[4:] + iban[:4]) == 1
+    return mod_97_10.checksum(iban[4:] + iban[:4]) == 1

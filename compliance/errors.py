@@ -3,14 +3,22 @@
     NightshiftError
     └── ComplianceError          a call or a record broke a policy; nothing was sent
         ├── MissingGuard         a gateway was built without masking, residency, limits or
-        │                        the audit log (``compliance.gateway_factory``)
-        └── EncryptionError      a key is missing or unreadable, or a ciphertext does not
-            │                    authenticate (wrong key, tampered row)
-            ├── DocumentErased   the document's data key was shredded: it cannot be read
-            └── DataKeyInUse     an old data key still wraps documents: it cannot be retired
+        │                        the audit log (``compliance.gateway.factory``)
+        ├── EncryptionError      a key is missing or unreadable, or a ciphertext does not
+        │   │                    authenticate (wrong key, tampered row)
+        │   ├── DocumentErased   the document's data key was shredded: it cannot be read
+        │   └── DataKeyInUse     an old data key still wraps documents: it cannot be retired
+        ├── MaskingError         a document could not be masked (``compliance.masking.errors``)
+        ├── LimitExceeded        a caller key is over a limit (``compliance.keys.limits``)
+        ├── CallerKeyError       a caller key cannot be created, found or used as asked:
+        │                        DuplicateKeyName, UnknownKey, InvalidKeyRequest
+        │                        (``compliance.keys.callers``)
+        └── AuditError           the audit log cannot be used as asked
+                                 (``compliance.audit.errors``)
 
-Later layers add MaskingError, LimitExceeded(key, limit, retry_after) and
-ResidencyViolation(route, region) here.
+A call refused for residency raises nothing: the gateway records it as one ``refused`` attempt
+(reason ``residency:<region>``, audited like any other) and the step sees that outcome; see
+:mod:`compliance.gateway.residency_policy`.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ class MissingGuard(ComplianceError, TypeError):
         super().__init__(
             f"a gateway cannot be built without {', '.join(missing)}: every model call is "
             "masked, kept in-country, limited and audited (DESIGN 11); build it with "
-            "compliance.gateway_factory.build_gateway"
+            "compliance.gateway.factory.build_gateway"
         )
 
 

@@ -6,8 +6,8 @@ different times, because they fail differently:
 * a **store** outside the home country is refused at load (``flows/settings.py``): nightshift does
   not start, since every document would be written there;
 * a **route** outside the home country loads, and is checked on **every call** by
-  :class:`compliance.residency_policy.ResidencyPolicy` in the gateway: refused (and audited as
-  refused) unless ``allow_masked_export = true``, and then only with masked text. ``nightshift
+  :class:`compliance.gateway.residency_policy.ResidencyPolicy` in the gateway: refused (and audited
+  as refused) unless ``allow_masked_export = true``, and then only with masked text. ``nightshift
   doctor`` lists each route with its :class:`RouteResidency`, so an operator sees the refusals
   coming before a run.
 """

@@ -10,7 +10,7 @@
   automation when a run of ``nightly/scheduled`` reaches Completed (see docs/deploy.md for why
   an event trigger and not a subflow). Not registered when the build has no report flow.
 
-Entry points are **module paths** (``flows.nightly.nightly_flow``): a process worker imports
+Entry points are **module paths** (``flows.nightly.flow.nightly_flow``): a process worker imports
 the flow from the installed package (``pip install -e .`` in a clone, ``pip install .`` in the
 image) whatever its working directory, and the deployment carries no path of the machine that
 registered it.
@@ -30,7 +30,7 @@ from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
-from flows.nightly import nightly_flow
+from flows.nightly.flow import nightly_flow
 from flows.settings import Settings
 
 POOL_TYPE = "process"
@@ -48,7 +48,7 @@ REPORT_DEPLOYMENT = "after-nightly"
 #: The slug makes a re-deploy update the schedule in place instead of adding a second one.
 SCHEDULE_SLUG = "nightly-cron"
 COMPLETED_EVENT = "prefect.flow-run.Completed"
-REPORT_MODULES = ("flows.report", "flows.report_flow")
+REPORT_MODULES = ("flows.report.flow",)
 REPORT_FLOW = "report_flow"
 TAGS = ["nightshift"]
 
@@ -132,8 +132,8 @@ def rerun_deployment(settings: Settings) -> RunnerDeployment:
 def report_flow() -> Flow[..., Any] | None:
     """The morning report flow, or None while this build has none.
 
-    Looked up in ``flows.report`` (the agreed name) and then in ``flows.report_flow``; a module
-    that exists but fails to import raises, so a broken report is never silently skipped.
+    Looked up in ``flows.report.flow``; a module that exists but fails to import raises, so a
+    broken report is never silently skipped.
     """
     for module_name in REPORT_MODULES:
         if importlib.util.find_spec(module_name) is None:

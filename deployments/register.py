@@ -113,7 +113,7 @@ async def _register_deployments(
     report = report_deployment(settings, nightly_id)
     if report is None:
         skipped.append(
-            "morning-report: this build has no report flow (flows.report.report_flow); "
+            "morning-report: this build has no report flow (flows.report.flow.report_flow); "
             "no report deployment was registered"
         )
     else:

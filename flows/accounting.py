@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from compliance.calls import Outcome
+from compliance.gateway.calls import Outcome
 from flows.steps.base import StepOutcome
 from storage.models import DocumentStatus
 

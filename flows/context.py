@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.keys import AuditKeys
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.settings import Settings
 from storage.engine import make_engine, normalize_url, session_factory
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade

@@ -1,7 +1,7 @@
 """A document's payload: everything a person wrote, sealed under the document's own data key.
 
 The payload is the canonical JSON (sorted keys, compact, UTF-8) of :class:`DocumentPayload`,
-sealed with AES-256-GCM under a fresh data key per document (see :mod:`compliance.encryption`).
+sealed with AES-256-GCM under a fresh data key per document (see :mod:`compliance.keys.encryption`).
 The associated data is ``b"document:" + identity_key``, so a payload copied onto another row does
 not open. Ingest seals (:func:`seal_payload`); every later step reads text through
 :func:`open_payload`.
@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from compliance.encryption import KeyRing, WrappedKey, document_aad
 from compliance.errors import DocumentErased
+from compliance.keys.encryption import KeyRing, WrappedKey, document_aad
 from storage.models import Document
 
 __all__ = [

@@ -22,8 +22,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from compliance.encryption import DataKey
-from compliance.vault import VaultRecord, open_record
+from compliance.keys.encryption import DataKey
+from compliance.keys.vault import VaultRecord, open_record
 from storage.models import Document, VaultEntry
 from storage.repositories.vault import VaultRepository
 
@@ -62,8 +62,15 @@ def same_version(
     return {s for s, made in finished.items() if resolve(made.masker_version, entries) == version}
 
 
-def entry_of(entries: Sequence[VaultEntry], version: str) -> VaultEntry | None:
+def entry_of(entries: Sequence[VaultEntry], version: str | None) -> VaultEntry | None:
     return next((entry for entry in entries if entry.masker_version == version), None)
+
+
+def open_entry(key: DataKey, entry: VaultEntry) -> VaultRecord:
+    """The record sealed in ``entry`` (bound to its document, content and masker version)."""
+    return open_record(
+        key, entry.document_id, entry.content_hash, entry.masker_version, entry.sealed
+    )
 
 
 class VaultMaps:
@@ -80,8 +87,8 @@ class VaultMaps:
     @classmethod
     def load(cls, session: Session, document: Document, key: Callable[[], DataKey]) -> VaultMaps:
         """``key`` gives the document's data key; it is asked for only if an entry is opened."""
-        found = VaultRepository(session).for_contents({document.id: document.content_hash})
-        return cls(document, found.get(document.id, []), key)
+        entries = VaultRepository(session).for_content(document.id, document.content_hash)
+        return cls(document, entries, key)
 
     def record(self, version: str | None) -> VaultRecord | None:
         """The record of a step result's masker version (None as :func:`resolve` reads it)."""
@@ -90,10 +97,7 @@ class VaultMaps:
         if entry is None:
             return None
         if entry.masker_version not in self._records:
-            document = self.document
-            self._records[entry.masker_version] = open_record(
-                self._key(), document.id, document.content_hash, entry.masker_version, entry.sealed
-            )
+            self._records[entry.masker_version] = open_entry(self._key(), entry)
         return self._records[entry.masker_version]
 
     def mapping(self, version: str | None) -> dict[str, str] | None:

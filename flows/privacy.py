@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import DataKey
+from compliance.keys.encryption import DataKey
+from compliance.keys.vault import VaultRecord, seal_record
 from compliance.masking import Masker, MaskingError, reidentify
-from compliance.vault import VaultRecord, open_record, seal_record
 from flows.documents import DocumentPayload
+from flows.masker_versions import entry_of, open_entry
 from flows.steps.base import DocumentView
 from storage.engine import transaction
 from storage.models import Document, VaultEntry
@@ -90,17 +91,10 @@ def opened_records(
     (``entries``: the vault entries of each document's current content)."""
     found = {}
     for item in items:
-        document = item.document
-        version = versions.get(document.id)
-        entry = next((e for e in entries.get(document.id, ()) if e.masker_version == version), None)
+        document_id = item.document.id
+        entry = entry_of(entries.get(document_id, ()), versions.get(document_id))
         if entry is not None:
-            found[document.id] = open_record(
-                item.data_key,
-                document.id,
-                document.content_hash,
-                entry.masker_version,
-                entry.sealed,
-            )
+            found[document_id] = open_entry(item.data_key, entry)
     return found
 
 

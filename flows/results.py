@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from compliance.calls import Outcome
-from compliance.encryption import DataKey, KeyRing, WrappedKey
 from compliance.errors import DocumentErased
+from compliance.gateway.calls import Outcome
+from compliance.keys.encryption import DataKey, KeyRing, WrappedKey
 from flows.documents import canonical_json, document_aad
 from flows.masker_versions import VaultMaps
 from flows.privacy import reidentify_output

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 import httpx2
 
 from compliance.audit.log import AuditLog
-from compliance.callers import find_key
-from compliance.calls import CallPath
-from compliance.gateway import Gateway
-from compliance.gateway_factory import build_gateway
+from compliance.gateway.calls import CallPath
+from compliance.gateway.factory import build_gateway
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.retry import RetryPolicy
+from compliance.keys.callers import find_key
 from compliance.masking import Masker
-from compliance.pacer import RoutePacer
-from compliance.retry import RetryPolicy
 from flows.context import AppContext, open_context
-from flows.online_writes import OnlineWrite, write_online
+from flows.online.writes import OnlineWrite, write_online
 from flows.prompts import PromptRegistry
 from flows.settings import ConfigError, Settings
 from flows.steps.base import StepContext
@@ -42,7 +42,7 @@ class Runtime:
         self._masker_lock = threading.Lock()
         #: The caller key nightly runs are charged to (``service_key``); None = no key limits.
         self.service_key_id: str | None = None
-        #: Step results and run finishes of the online path (``flows.online_writes``),
+        #: Step results and run finishes of the online path (``flows.online.writes``),
         #: committed together when requests overlap.
         self.online_writes: GroupCommit[OnlineWrite, None] = GroupCommit(
             partial(write_online, app.sessions),

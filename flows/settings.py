@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from compliance.errors import ComplianceError
+from compliance.gateway.routes import RouteConfig, simulator_route
 from compliance.residency import ResidencyConfig
-from compliance.routes import RouteConfig, simulator_route
 from flows.config import (
     DeploymentsConfig,
     IngestConfig,

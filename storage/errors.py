@@ -5,15 +5,19 @@ It lives in the lowest layer so that every layer can extend it::
     NightshiftError                  anything nightshift raises on purpose
     ├── StorageError                 the database cannot be used as asked
     │   └── SchemaOutOfDate          the database is not at the migration head
-    ├── ConfigError                  (service) configuration is invalid; refuses to start
-    ├── ComplianceError              (compliance) a call or a record broke a policy
-    │   └── EncryptionError          a key is missing or a ciphertext does not authenticate
-    │       ├── DocumentErased       the document's data key was shredded
-    │       └── DataKeyInUse         an old data key still wraps documents; it stays
+    ├── ComplianceError              (compliance) a call or a record broke a policy; its
+    │                                branches are drawn in compliance/errors.py
+    ├── ConfigError                  (flows) configuration is invalid; refuses to start
     ├── IngestError                  (flows) a source could not be read at all
     │   ├── RecordRejected           one record is skipped
     │   └── OwnedElsewhere           records name documents their caller key does not own
-    └── RunInProgress                (flows) another nightly run holds the lease; not started
+    ├── RunInProgress                (flows) another nightly run holds the lease; not started
+    ├── PromptError                  (flows) a prompt or schema file is wrong
+    ├── PlanError, ReportError       (flows) a window plan, a morning report cannot be made
+    ├── DeploymentError              (deployments) the Prefect API cannot be reached or refused
+    └── StackError                   (service) a child of ``nightshift up`` did not start or
+        │                            stopped on its own
+        └── Interrupted              SIGINT or SIGTERM arrived while the stack was starting
 
 Messages are written for the person who has to act on them: what happened and what to do.
 They never contain document text or personal data.

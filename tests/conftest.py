@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from storage.engine import make_engine, normalize_url, session_factory
 from storage.migrate import upgrade
 from storage.models import Base

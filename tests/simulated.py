@@ -15,8 +15,8 @@ import pytest
 from flows.context import app_context, init_home
 from flows.ingest import ingest_paths
 from flows.settings import Settings, load_settings
-from service.sample_data import generate_records, write_jsonl
-from service.simulator import SimulatorConfig, run_simulator_in_thread
+from sampledata import generate_records, write_jsonl
+from simulator import SimulatorConfig, run_simulator_in_thread
 
 
 @dataclass

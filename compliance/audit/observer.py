@@ -1,6 +1,6 @@
 """The gateway's audit observer: an intent before every request and an outcome after it.
 
-It is one of the gateway's four guards (``compliance.gateway_factory.build_gateway``), built
+It is one of the gateway's four guards (``compliance.gateway.factory.build_gateway``), built
 once per process (``flows/runtime.py``).
 
 Per attempt that sends a request, the gateway awaits :meth:`AuditObserver.intend` after the
@@ -13,9 +13,9 @@ entry cannot be committed, the method raises :class:`~compliance.audit.errors.Au
 and the call fails closed (no request after a failed intent).
 
 What goes in (:func:`intent_entry`, :func:`draft_entry`): ids, hashes, counts, usage, outcome —
-copied field by field from :class:`~compliance.calls.ModelRequest`,
-:class:`~compliance.calls.Intent` and :class:`~compliance.calls.Attempt`. The messages, the
-answer and masked values are never read.
+copied field by field from :class:`~compliance.gateway.calls.ModelRequest`,
+:class:`~compliance.gateway.calls.Intent` and :class:`~compliance.gateway.calls.Attempt`. The
+messages, the answer and masked values are never read.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 from compliance.audit.entries import ENTRY_VERSION, INTENT, OUTCOME, PENDING, format_time
 from compliance.audit.log import AuditLog
-from compliance.calls import Attempt, Intent, ModelRequest
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import Attempt, Intent, ModelRequest
+from compliance.gateway.routes import RouteConfig
 from storage.types import utcnow
 
 #: Longest ``detail`` kept (a reason code, never text from the call).
@@ -112,7 +112,7 @@ def draft_entry(
 
 
 class AuditObserver:
-    """An ``AttemptObserver`` (``compliance.gateway``) that appends to an :class:`AuditLog`."""
+    """An ``AttemptObserver`` (``compliance.gateway.gateway``) appending to an :class:`AuditLog`."""
 
     def __init__(
         self,

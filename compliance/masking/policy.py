@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 
-from compliance.calls import ModelRequest
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.routes import RouteConfig
 from compliance.masking.residual import residual_identifiers
-from compliance.routes import RouteConfig
 
 
 class MaskedTextPolicy:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.config import IngestConfig
 from flows.documents import seal_payload
 from flows.ingest.errors import IngestError, OwnedElsewhere

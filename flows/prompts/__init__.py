@@ -3,7 +3,7 @@
     registry = PromptRegistry.load()                 # flows/prompts/*.toml + schemas/*.json
     prompt = registry.active("extract")              # highest version unless pinned
     messages = prompt.render(view, previous)         # (system, user)
-    request_output = prompt.output_schema            # compliance.calls.OutputSchema
+    request_output = prompt.output_schema            # compliance.gateway.calls.OutputSchema
 
 See ``docs/steps.md`` for what each step asks and why.
 """

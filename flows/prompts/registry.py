@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from compliance.calls import OutputSchema
+from compliance.gateway.calls import OutputSchema
 from flows.config import STEPS
 from flows.prompts.render import PLACEHOLDERS, render_values
 from storage.errors import NightshiftError

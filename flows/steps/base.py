@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from compliance.calls import CallPath, ModelResponse, Outcome
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
+from compliance.gateway.calls import CallPath, ModelResponse, Outcome
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
 from flows.config import StepsConfig
 from storage.models import StepStatus
 

@@ -34,16 +34,16 @@ The first answer's usage travels in ``StepOutcome.carried``, so the saved result
 total while the run's counters see only what this run spent.
 
 Every response (and so every attempt) is kept in ``StepOutcome.responses`` for accounting.
-:func:`run_document_steps` runs the steps of one document in order, feeding done outputs on.
+The steps of one document, in order, are :mod:`flows.steps.sequencer`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.calls import ModelRequest, ModelResponse, Outcome
+from compliance.gateway.calls import ModelRequest, ModelResponse, Outcome
 from flows.config import STEPS
 from flows.prompts.registry import Prompt, PromptRegistry
 from flows.quality.verdict import Verdict, join_reasons
@@ -86,6 +86,24 @@ SPECS: dict[str, StepSpec] = {
 }
 
 
+def missing_inputs(step: str, previous: Previous) -> list[str]:
+    """The steps ``step`` requires whose output is not in ``previous`` (draft: categorize)."""
+    return [name for name in SPECS[step].requires if name not in previous]
+
+
+def not_run(registry: PromptRegistry, step: str, reason: str) -> StepOutcome:
+    """``step`` in review for ``reason`` without a call, at its active prompt's versions."""
+    prompt = registry.active(step)
+    return StepOutcome(
+        step, StepStatus.REVIEW, prompt.version, prompt.schema_version, reason=reason
+    )
+
+
+def blocked(registry: PromptRegistry, step: str, previous: Previous) -> StepOutcome:
+    """``step`` not run for want of an input: review ``needs:<step>[+<step>]``, no call."""
+    return not_run(registry, step, f"needs:{'+'.join(missing_inputs(step, previous))}")
+
+
 @dataclass
 class _Answer:
     """One route's response and, when it is usable, the gate's verdict on it."""
@@ -113,11 +131,9 @@ async def run_step(
     if spec is None:
         raise ValueError(f"unknown step {step!r}; steps are {', '.join(STEPS)}")
     prompt = registry.active(step)
+    if missing_inputs(step, previous):
+        return blocked(registry, step, previous)
     outcome = StepOutcome(step, StepStatus.DONE, prompt.version, prompt.schema_version)
-    missing = [name for name in spec.requires if name not in previous]
-    if missing:
-        outcome.status, outcome.reason = StepStatus.REVIEW, f"needs:{'+'.join(missing)}"
-        return outcome
     skipped = spec.skip(previous) if spec.skip is not None else None
     if skipped is not None:
         outcome.output = skipped
@@ -245,45 +261,3 @@ def _failure(response: ModelResponse, *, escalated: bool) -> tuple[StepStatus, s
         status = response.attempts[-1].http_status if response.attempts else None
         return StepStatus.FAILED, f"client_error:{status or 'unknown'}"
     return StepStatus.FAILED, f"unexpected:{result.value}"
-
-
-async def run_document_steps(
-    ctx: StepContext,
-    registry: PromptRegistry,
-    view: DocumentView,
-    steps: Sequence[str] = STEPS,
-    done: Mapping[str, StepOutcome | Mapping[str, Any]] | None = None,
-) -> dict[str, StepOutcome]:
-    """Run ``steps`` for one document in the order extract → categorize → draft.
-
-    ``done`` holds the outputs of steps finished earlier (loaded by the caller): a plain output
-    or a :class:`StepOutcome` (used only when its status is done). The output of each step run
-    here is passed on when it is done; a step in review or failed is not an input to later steps
-    (so draft waits for a categorize that is not done: review ``needs:categorize``).
-    """
-    unknown = sorted(set(steps) - set(STEPS))
-    if unknown:
-        raise ValueError(f"unknown step(s) {', '.join(unknown)}; steps are {', '.join(STEPS)}")
-    previous = _done_outputs(done or {})
-    outcomes: dict[str, StepOutcome] = {}
-    for step in (name for name in STEPS if name in steps):
-        outcome = await run_step(ctx, registry, step, view, previous)
-        outcomes[step] = outcome
-        if outcome.status is StepStatus.DONE and outcome.output is not None:
-            previous[step] = outcome.output
-        else:
-            previous.pop(step, None)
-    return outcomes
-
-
-def _done_outputs(
-    done: Mapping[str, StepOutcome | Mapping[str, Any]],
-) -> dict[str, Mapping[str, Any]]:
-    outputs: dict[str, Mapping[str, Any]] = {}
-    for step, value in done.items():
-        if isinstance(value, StepOutcome):
-            if value.status is StepStatus.DONE and value.output is not None:
-                outputs[step] = value.output
-        else:
-            outputs[step] = value
-    return outputs

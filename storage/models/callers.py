@@ -38,9 +38,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base
 from storage.types import UTCDateTime, utcnow
 
-#: The roles a key may have (``compliance.callers.Role`` is the typed view).
+#: The roles a key may have (``compliance.keys.callers.Role`` is the typed view).
 ROLES = ("client", "auditor", "admin")
-#: Which documents a client key sees (``compliance.callers.DocumentScope`` is the typed view).
+#: Which documents a client key sees (``compliance.keys.callers.DocumentScope`` is the typed view).
 DOCUMENT_SCOPES = ("own", "all")
 
 

@@ -2,7 +2,7 @@
 
 A nightly run holds a lease while it works: its row names the process that owns it (host, pid)
 and the time of its last heartbeat. A partial unique index allows at most one 'running' nightly
-row, so two nightly runs can never work at the same time (flows/lease.py).
+row, so two nightly runs can never work at the same time (flows/nightly/lease.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The vault: per document, content version and masker version, the masked texts and the
 placeholder map, sealed.
 
-``sealed`` is AES-256-GCM under the document's own data key (``compliance.vault``); only the
+``sealed`` is AES-256-GCM under the document's own data key (``compliance.keys.vault``); only the
 per-type counts of what was masked are in the clear. A changed document gets a new entry, and so
 does a document masked again by a masker of another version (its placeholders may be numbered
 differently): an output is re-identified with the map of the version it was masked with.

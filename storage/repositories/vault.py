@@ -1,6 +1,6 @@
 """The queries of ``vault_entries``: one sealed map per (document, content hash, masker version).
 
-Callers seal and open entries (``compliance.vault``); this module only stores and finds them.
+Callers seal and open entries (``compliance.keys.vault``); this module only stores and finds them.
 Like every repository it works inside the caller's session and never commits.
 """
 
@@ -43,6 +43,10 @@ class VaultRepository:
                 if entry.content_hash == contents[entry.document_id]:
                     found.setdefault(entry.document_id, []).append(entry)
         return found
+
+    def for_content(self, document_id: int, content_hash: str) -> list[VaultEntry]:
+        """The entries of one document's content, oldest first (:meth:`for_contents` of one)."""
+        return self.for_contents({document_id: content_hash}).get(document_id, [])
 
     def oldest(self, document_id: int, content_hash: str) -> VaultEntry | None:
         """The first entry made for this content: the one rows without a masker version use."""

@@ -18,7 +18,7 @@ from compliance.audit.entries import (
 )
 from compliance.audit.errors import EntryError
 from compliance.audit.observer import draft_entry, endpoint_host
-from compliance.calls import Attempt, ModelRequest, Outcome
+from compliance.gateway.calls import Attempt, ModelRequest, Outcome
 from tests.compliance.test_audit_helpers import START, draft
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "audit.md"

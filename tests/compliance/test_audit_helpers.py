@@ -17,8 +17,8 @@ from compliance.audit.entries import DRAFT_FIELDS, encode_entry
 from compliance.audit.keys import AuditKeys
 from compliance.audit.log import AuditLog
 from compliance.audit.observer import draft_entry, intent_entry
-from compliance.calls import Attempt, Intent, ModelRequest, Outcome
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import Attempt, Intent, ModelRequest, Outcome
+from compliance.gateway.routes import RouteConfig
 
 ROUTE = RouteConfig(base_url="https://llm.bank.kz:8443/v1", model="small-model", region="KZ")
 START = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)

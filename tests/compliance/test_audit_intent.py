@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.audit.log import AuditLog
 from compliance.audit.observer import AuditObserver
 from compliance.audit.verify import verify_log
-from compliance.gateway import Gateway
-from service.audit_queries import find_attempts, inclusion_proof
+from compliance.gateway.gateway import Gateway
+from service.api.audit_queries import find_attempts, inclusion_proof
 from storage.repositories.audit import EntryFilter
 from tests.compliance.test_audit_helpers import START, draft, make_log, verifiers
 from tests.compliance.test_audit_observer import REQUEST, RETRY, ROUTES, RefuseAbroad, completion

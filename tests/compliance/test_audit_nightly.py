@@ -15,13 +15,13 @@ from pathlib import Path
 
 from compliance.audit.keys import AuditKeys
 from compliance.audit.verify import verify_log
-from compliance.calls import ModelRequest
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
-from flows.nightly import run_nightly
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
-from service.audit_queries import find_attempts
+from service.api.audit_queries import find_attempts
 from storage.repositories.audit import EntryFilter
 from tests.compliance.test_audit_helpers import all_entries
 from tests.simulated import SimulatorFactory, ingest_samples

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.audit.errors import AuditWriteError
 from compliance.audit.log import AuditLog
 from compliance.audit.observer import AuditObserver
-from compliance.calls import ModelRequest, Outcome
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
 from tests.compliance.test_audit_helpers import START, all_entries, make_log
 
 ROUTES = {

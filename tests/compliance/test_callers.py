@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.callers import (
+from compliance.errors import ComplianceError
+from compliance.keys.callers import (
     HASH_SECRET_FILE,
     MAX_TPM,
     CallerKeyError,
@@ -31,7 +32,6 @@ from compliance.callers import (
     load_hash_secret,
     parse_budget,
 )
-from compliance.errors import ComplianceError
 from storage.engine import normalize_url, sqlite_path
 from storage.models import Base, CallerKey, CallerKeySlot
 

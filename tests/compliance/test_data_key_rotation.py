@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.data_keys import retire, rewrap, rotate
-from compliance.encryption import KeyRing, create_key, key_files, remove_key
 from compliance.errors import DataKeyInUse, DocumentErased, EncryptionError
-from compliance.vault import VaultRecord, open_record, seal_record
+from compliance.keys.data_keys import retire, rewrap, rotate
+from compliance.keys.encryption import KeyRing, create_key, key_files, remove_key
+from compliance.keys.vault import VaultRecord, open_record, seal_record
 from flows.documents import DocumentPayload, open_payload
 from flows.ingest import ingest_paths
 from flows.results import data_key_of
-from service.sample_data import generate_records, write_jsonl
+from sampledata import generate_records, write_jsonl
 from storage.engine import transaction
 from storage.models import Document, VaultEntry
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.encryption import KeyRing, WrappedKey, create_key, remove_key
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import KeyRing, WrappedKey, create_key, remove_key
 
 
 def test_a_sealed_blob_opens_with_its_own_data_key_and_aad(keyring: KeyRing) -> None:

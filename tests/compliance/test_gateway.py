@@ -16,10 +16,10 @@ from typing import Any
 import httpx2
 import pytest
 
-from compliance.calls import Attempt, ModelRequest, Outcome, OutputSchema
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import Attempt, ModelRequest, Outcome, OutputSchema
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
 
 SCHEMA = OutputSchema(
     "category",

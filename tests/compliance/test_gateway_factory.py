@@ -14,14 +14,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.observer import AuditObserver
-from compliance.calls import ModelRequest, Outcome
 from compliance.errors import MissingGuard
-from compliance.gateway import Gateway
-from compliance.gateway_factory import Guards, build_gateway
-from compliance.limits import KeyLimiter
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.factory import Guards, build_gateway
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.residency_policy import ResidencyPolicy
+from compliance.keys.limits import KeyLimiter
 from compliance.masking.policy import MaskedTextPolicy
 from compliance.residency import ResidencyConfig
-from compliance.residency_policy import ResidencyPolicy
 from tests.compliance.test_audit_helpers import all_entries, make_log
 from tests.compliance.test_audit_observer import REQUEST, ROUTES, Provider, completion
 

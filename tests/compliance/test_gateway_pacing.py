@@ -11,12 +11,12 @@ import httpx2
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.calls import Attempt, ModelRequest, Outcome
-from compliance.gateway import Gateway
-from compliance.pacer import RoutePacer
-from compliance.retry import MAX_PROVIDER_WAIT_S, RetryPolicy
-from compliance.routes import RouteConfig
-from compliance.tokens import estimate_tokens
+from compliance.gateway.calls import Attempt, ModelRequest, Outcome
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.retry import MAX_PROVIDER_WAIT_S, RetryPolicy
+from compliance.gateway.routes import RouteConfig
+from compliance.gateway.tokens import estimate_tokens
 from storage.repositories import PacingRepository
 
 T0 = 1_800_000_000.0

@@ -17,12 +17,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.calls import ModelRequest, Outcome, OutputSchema
-from compliance.gateway import Gateway
-from compliance.pacer import RoutePacer
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
-from service.simulator import SimulatorConfig, run_simulator_in_thread
+from compliance.gateway.calls import ModelRequest, Outcome, OutputSchema
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
+from simulator import SimulatorConfig, run_simulator_in_thread
 
 SCHEMA = OutputSchema(
     "categorize",

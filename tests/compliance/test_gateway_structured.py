@@ -8,11 +8,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from compliance.calls import ModelRequest, Outcome, OutputSchema
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig, StructuredOutput
-from compliance.structured import schema_instruction
+from compliance.gateway.calls import ModelRequest, Outcome, OutputSchema
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig, StructuredOutput
+from compliance.gateway.structured import schema_instruction
 
 SCHEMA = OutputSchema(
     "extract",

@@ -18,10 +18,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.audit.observer import AuditObserver
-from compliance.callers import CallerKeys, KeyLimits, Role, load_hash_secret
-from compliance.calls import Attempt, ModelRequest, Outcome, Refusal
-from compliance.gateway import Gateway
-from compliance.limits import (
+from compliance.gateway.calls import Attempt, ModelRequest, Outcome, Refusal
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
+from compliance.keys.callers import CallerKeys, KeyLimits, Role, load_hash_secret
+from compliance.keys.limits import (
     DAILY_TOKENS,
     KEY_REVOKED,
     KEY_UNKNOWN,
@@ -32,10 +34,8 @@ from compliance.limits import (
     LimitExceeded,
     limit_refusal,
 )
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import ConfigError, Settings, load_settings
 from storage.models import CallerKeyUsage, Document

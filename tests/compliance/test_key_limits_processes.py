@@ -25,10 +25,10 @@ from queue import Empty
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.callers import CallerKeys, KeyLimits, Role, load_hash_secret
-from compliance.calls import ModelRequest
-from compliance.limits import DAILY_TOKENS, MONTHLY_BUDGET, RPM, KeyLimiter
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.routes import RouteConfig
+from compliance.keys.callers import CallerKeys, KeyLimits, Role, load_hash_secret
+from compliance.keys.limits import DAILY_TOKENS, MONTHLY_BUDGET, RPM, KeyLimiter
 from storage.engine import make_engine, session_factory
 
 PROCESSES = 3

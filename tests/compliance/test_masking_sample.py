@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from compliance.masking import Masker, MaskResult
-from service.sample_data import generate_records
+from sampledata import generate_records
 
 _DISPLAY = re.compile(r"^\s*(.*?)\s*<[^<>]+>\s*$")
 NUMERIC = {"KZ_IIN", "KZ_BIN", "CREDIT_CARD", "IBAN_CODE", "PHONE_NUMBER", "ID_DOC"}

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.pacer import RoutePacer
-from compliance.retry import RateLimitHeaders
-from compliance.routes import RouteConfig
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.retry import RateLimitHeaders
+from compliance.gateway.routes import RouteConfig
 from storage.models.pacing import RoutePacing
 from storage.repositories import PacingRepository
 

@@ -18,8 +18,8 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from queue import Empty
 
-from compliance.pacer import RoutePacer
-from compliance.routes import RouteConfig
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.routes import RouteConfig
 from storage.engine import make_engine, session_factory
 
 PROCESSES = 3

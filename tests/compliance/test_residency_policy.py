@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from compliance.calls import ModelRequest, Outcome
-from compliance.gateway import Gateway
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.residency_policy import ResidencyPolicy
+from compliance.gateway.routes import RouteConfig
 from compliance.residency import ResidencyConfig
-from compliance.residency_policy import ResidencyPolicy
-from compliance.routes import RouteConfig
 from flows.context import init_home
-from flows.online import process_online
+from flows.online.flow import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
 from storage.engine import make_engine

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import httpx2
 import pytest
 
-from compliance.retry import (
+from compliance.gateway.retry import (
     MAX_PROVIDER_WAIT_S,
     RateLimitHeaders,
     RetryPolicy,

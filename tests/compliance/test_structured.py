@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from compliance.calls import Outcome, OutputSchema
-from compliance.structured import parse_answer, response_format, schema_instruction
+from compliance.gateway.calls import Outcome, OutputSchema
+from compliance.gateway.structured import parse_answer, response_format, schema_instruction
 
 SCHEMA = OutputSchema(
     "extract",

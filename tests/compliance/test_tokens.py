@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.tokens import (
+from compliance.gateway.tokens import (
     BYTES_PER_TOKEN,
     MESSAGE_OVERHEAD,
     EstimateCalibration,

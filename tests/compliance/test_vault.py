@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
-from compliance.vault import VaultRecord, legacy_vault_aad, open_record, seal_record
+from compliance.keys.encryption import KeyRing
+from compliance.keys.vault import VaultRecord, legacy_vault_aad, open_record, seal_record
 
 RECORD = VaultRecord(
     parts={"body": "Меня зовут [PERSON_1]."},

@@ -29,7 +29,7 @@ from flows.config import DeploymentsConfig, NightlyConfig
 from flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-NO_REPORT = "this build has no report flow (flows.report / flows.report_flow: report_flow)"
+NO_REPORT = "this build has no report flow (flows.report.flow: report_flow)"
 
 
 @pytest.fixture
@@ -100,10 +100,12 @@ def test_entrypoints_are_module_paths_that_load_from_any_directory(
     """What a process worker does: import the flow from the installed package, elsewhere."""
     monkeypatch.chdir(tmp_path)
     for deployment in (nightly_deployment(settings), rerun_deployment(settings)):
-        assert deployment.entrypoint == "flows.nightly.nightly_flow"
+        assert deployment.entrypoint == "flows.nightly.flow.nightly_flow"
         flow: Flow[..., Any] = load_flow_from_entrypoint(deployment.entrypoint)
         assert flow.name == "nightly"
-        assert Path(flow.fn.__code__.co_filename).resolve() == ROOT / "flows" / "nightly.py"
+        assert (
+            Path(flow.fn.__code__.co_filename).resolve() == ROOT / "flows" / "nightly" / "flow.py"
+        )
 
 
 def test_the_report_is_started_by_a_completed_run_of_the_nightly_deployment_only() -> None:

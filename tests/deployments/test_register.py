@@ -21,7 +21,7 @@ from flows.config import DeploymentsConfig, NightlyConfig
 from flows.settings import Settings
 from service.cli import app
 
-NO_REPORT = "this build has no report flow (flows.report / flows.report_flow: report_flow)"
+NO_REPORT = "this build has no report flow (flows.report.flow: report_flow)"
 
 
 def make_settings(
@@ -60,7 +60,7 @@ async def test_the_schedule_read_back_is_the_configured_cron_and_timezone(pool: 
         ("15 2 * * 1-5", "Asia/Almaty", True)
     ]
     assert nightly.work_queue == "bulk"
-    assert nightly.entrypoint == "flows.nightly.nightly_flow"
+    assert nightly.entrypoint == "flows.nightly.flow.nightly_flow"
     assert nightly.parameters == {"limit": None, "window_end": "05:00", "wait_for_lease": True}
     assert nightly.concurrency_limit == 1
     rerun = registration.deployment("nightly/rerun")

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from compliance.masking import Masker, MaskResult
 from flows.documents import open_payload
 from flows.ingest import record_from_mapping
-from flows.online import store_record
+from flows.online.flow import store_record
 from flows.privacy import ToMask, mask_documents, vault_entry
 from flows.results import data_key_of, document_results, reidentified_results
 from flows.runtime import Runtime

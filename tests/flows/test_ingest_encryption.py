@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
 from compliance.errors import EncryptionError
+from compliance.keys.encryption import KeyRing
 from flows.documents import DocumentPayload
 from flows.ingest import ingest_paths, open_payload
 from storage.engine import make_engine, session_factory

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.ingest import IngestReport, ingest_paths, open_payload
 from storage.models import Document, DocumentFormat, DocumentStatus
 

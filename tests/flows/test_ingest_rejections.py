@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.config import IngestConfig
 from flows.ingest import IngestReport, Rejection, ingest_paths, read_file
 from storage.models import Document

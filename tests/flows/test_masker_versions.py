@@ -7,11 +7,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from compliance.errors import EncryptionError
+from compliance.keys.encryption import KeyRing
+from compliance.keys.vault import VaultRecord, seal_record
 from compliance.masking import Masker
-from flows.nightly import run_nightly
-from flows.online import process_online
+from flows.masker_versions import open_entry
+from flows.nightly.flow import run_nightly
+from flows.online.flow import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings
+from storage.models import VaultEntry
 from tests.flows.masker_bump import (
     BUMPED,
     BumpedMasker,
@@ -201,3 +206,25 @@ async def test_a_half_done_document_whose_map_is_gone_is_not_masked_again_by_a_n
     )
     assert vault == set()
     assert shown["extract"]["customer_name"] == "[PERSON_1]" and "[PERSON_1]" in shown["unknown"]
+
+
+def test_an_entry_opens_with_its_own_row_and_not_once_moved(keyring: KeyRing) -> None:
+    key, _ = keyring.new_data_key(b"document:7")
+    record = VaultRecord({"body": "[PERSON_1]"}, {"[PERSON_1]": ERZHAN}, {"PERSON": 1}, "mask.v2")
+    sealed = seal_record(key, 7, "sha256:c", record)
+
+    def entry(document_id: int, content_hash: str, version: str) -> VaultEntry:
+        return VaultEntry(
+            document_id=document_id,
+            content_hash=content_hash,
+            masker_version=version,
+            counts={},
+            sealed=sealed,
+        )
+
+    assert open_entry(key, entry(7, "sha256:c", "mask.v2")) == record
+    for moved in (entry(8, "sha256:c", "mask.v2"), entry(7, "sha256:d", "mask.v2")):
+        with pytest.raises(EncryptionError):
+            open_entry(key, moved)
+    with pytest.raises(EncryptionError):
+        open_entry(key, entry(7, "sha256:c", "mask.v1"))

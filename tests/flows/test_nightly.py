@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from compliance.retry import RetryPolicy
+from compliance.gateway.retry import RetryPolicy
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.prompts import DEFAULT_DIRECTORY
 from flows.runtime import Runtime
 from flows.settings import Settings

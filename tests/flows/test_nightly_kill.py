@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from compliance.audit.keys import AuditKeys
 from compliance.audit.verify import VerifyReport, verify_log
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.runtime import Runtime
 from flows.settings import Settings
-from service.audit_queries import find_attempts
+from service.api.audit_queries import find_attempts
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult, StepStatus
 from storage.repositories.audit import EntryFilter

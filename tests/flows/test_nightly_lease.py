@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from flows import lease
 from flows.context import app_context
-from flows.lease import RunInProgress
-from flows.nightly import run_nightly
+from flows.nightly import lease
+from flows.nightly.flow import run_nightly
+from flows.nightly.lease import RunInProgress
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction

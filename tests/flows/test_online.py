@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from flows.online import process_online
+from flows.online.flow import process_online
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import make_engine

@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from compliance.gateway.pacer import RoutePacer
+from compliance.gateway.routes import RouteConfig
 from compliance.masking import Masker
-from compliance.pacer import RoutePacer
-from compliance.routes import RouteConfig
 from flows.config import NightlyConfig, StepsConfig
 from flows.context import app_context
-from flows.planning_sample import StepLoad
-from flows.planning_window import (
+from flows.planning.sample import StepLoad
+from flows.planning.window import (
     PlanError,
     Window,
     cron_start,
@@ -30,8 +30,8 @@ from flows.planning_window import (
 from flows.prompts import PromptRegistry
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
+from sampledata import generate_records
 from service.cli import app
-from service.sample_data import generate_records
 from storage.engine import transaction
 from storage.models import VaultEntry
 from tests.flows.test_report import FAST_RETRY, ingest, night

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.ingest import ingest_paths
-from flows.planning import Priority, plan_work
-from service.sample_data import write_jsonl
+from flows.planning.work import Priority, plan_work
+from sampledata import write_jsonl
 from storage.engine import transaction
 from storage.models import Document, StepResult
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows.nightly import nightly_flow
-from flows.online import online_flow
+from flows.nightly.flow import nightly_flow
+from flows.online.flow import online_flow
 from flows.settings import Settings
 from tests.flows.nightly_support import add_running_run
 from tests.simulated import SimulatorFactory, ingest_samples

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from compliance.calls import ModelRequest
+from compliance.gateway.calls import ModelRequest
+from compliance.gateway.routes import simulator_route
 from compliance.masking import MaskingError
 from compliance.masking.policy import MaskedTextPolicy
-from compliance.routes import simulator_route
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings

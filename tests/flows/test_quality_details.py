@@ -7,7 +7,7 @@ import re
 import pytest
 
 from flows.quality.details import details, number_values
-from service.sample_data import generate_records
+from sampledata import generate_records
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from flows.quality.language import detect_language, language_profile
-from service.sample_data import generate_records
+from sampledata import generate_records
 
 RU = "Здравствуйте! Прошу вернуть деньги, списанные дважды. Жду ответа."
 KK = "Сәлеметсіз бе! Менің картамнан ақша екі рет алынды. Ақшаны қайтаруыңызды сұраймын."

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from flows.quality.scan import looks_poorly_scanned, scan_noise
-from service.sample_data import generate_records
+from sampledata import generate_records
 
 CLEAN_RU = (
     "ВЫПИСКА ПО КАРТЕ 4400 43** **** 3084\nВладелец: Бекқожа Ерлан Маратович\n"

@@ -19,16 +19,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from compliance.retry import RetryPolicy
+from compliance.gateway.retry import RetryPolicy
 from flows.context import app_context, init_home
 from flows.ingest import ingest_paths
-from flows.nightly import run_nightly
-from flows.report import GROWTH_FACTOR, GROWTH_MIN_DOCUMENTS, ReportError, build_report
-from flows.report_flow import make_report, report_flow
+from flows.nightly.flow import run_nightly
+from flows.report.build import GROWTH_FACTOR, GROWTH_MIN_DOCUMENTS, ReportError, build_report
+from flows.report.flow import make_report, report_flow
 from flows.results import document_results
 from flows.runtime import Runtime
 from flows.settings import Settings, load_settings
-from service.sample_data import generate_records, write_jsonl
+from sampledata import generate_records, write_jsonl
 from storage.engine import transaction
 from storage.models import Document, Run, StepResult
 from tests.simulated import SimulatorFactory

@@ -13,10 +13,10 @@ import httpx2
 import pytest
 from sqlalchemy import select
 
-from compliance.calls import cost_of
+from compliance.gateway.calls import cost_of
 from flows.accounting import RunCounters
 from flows.context import app_context
-from flows.nightly import run_nightly
+from flows.nightly.flow import run_nightly
 from flows.prompts import PromptRegistry
 from flows.results import escalation_checkpoints
 from flows.runtime import Runtime

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from flows.prompts import PromptRegistry
-from flows.steps import run_document_steps, run_step
-from service.sample_data import generate_records
+from flows.steps import run_step, run_steps
+from sampledata import generate_records
 from tests.flows.test_steps_support import (
     CATEGORIZE_OK,
     DRAFT_OK,
@@ -48,7 +48,7 @@ async def test_the_request_carries_subject_and_body_and_no_labels() -> None:
     record = labelled_record()
     model = SchemaAwareModel(ANSWERS)
     async with make_gateway(model.transport()) as gateway:
-        await run_document_steps(make_context(gateway), PromptRegistry.load(), view_of(record))
+        await run_steps(make_context(gateway), PromptRegistry.load(), view_of(record))
     assert len(model.bodies) == 3
     for content in user_messages(model):
         assert record["subject"] in content
@@ -104,7 +104,7 @@ async def test_no_reason_contains_a_planted_value() -> None:
     registry = PromptRegistry.load()
     async with make_gateway(model.transport()) as gateway:
         ctx = make_context(gateway)
-        outcomes = await run_document_steps(ctx, registry, view)
+        outcomes = (await run_steps(ctx, registry, view)).outcomes
         outcomes["draft"] = await run_step(
             ctx, registry, "draft", view, {"categorize": CATEGORIZE_OK}
         )

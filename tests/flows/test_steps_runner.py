@@ -3,15 +3,14 @@ ends."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from compliance.calls import ModelRequest, Outcome
-from compliance.routes import RouteConfig
+from compliance.gateway.calls import ModelRequest, Outcome
+from compliance.gateway.routes import RouteConfig
 from flows.prompts import PromptRegistry
-from flows.steps import run_document_steps, run_step
+from flows.steps import run_step
 from flows.steps.base import StepOutcome
 from storage.models import StepStatus
 from tests.flows.test_steps_support import (
@@ -20,17 +19,15 @@ from tests.flows.test_steps_support import (
     EXTRACT_OK,
     SMALL,
     STRONG,
-    SchemaAwareModel,
     ScriptedModel,
     make_context,
     make_gateway,
     simple_view,
 )
-
-BODY = (
-    "Здравствуйте! 17 ноября я оплатила покупку на 278 000 KZT, но деньги списались дважды. "
-    "Прошу вернуть повторно списанную сумму."
+from tests.flows.test_steps_support import (
+    COMPLAINT as BODY,
 )
+
 SMALL_MODEL, STRONG_MODEL = "small-model", "strong-model"
 
 
@@ -224,65 +221,3 @@ async def test_draft_without_a_categorize_output_waits_for_it(registry: PromptRe
     outcome = await run(model, registry, "draft", {"extract": EXTRACT_OK})
     assert (outcome.status, outcome.reason) == (StepStatus.REVIEW, "needs:categorize")
     assert model.bodies == []
-
-
-async def test_a_document_runs_in_order_and_feeds_done_outputs_to_the_draft(
-    registry: PromptRegistry,
-) -> None:
-    model = SchemaAwareModel(
-        {"extract_v1": EXTRACT_OK, "categorize_v1": CATEGORIZE_OK, "draft_v1": DRAFT_OK}
-    )
-    async with make_gateway(model.transport()) as gateway:
-        outcomes = await run_document_steps(make_context(gateway), registry, simple_view(BODY))
-    assert list(outcomes) == ["extract", "categorize", "draft"]
-    assert all(o.status is StepStatus.DONE for o in outcomes.values())
-    draft_prompt = user_message(model.bodies[2])
-    assert "payment_complaint" in draft_prompt and "double_charge" in draft_prompt
-
-
-async def test_a_categorize_in_review_keeps_the_draft_waiting(registry: PromptRegistry) -> None:
-    model = ScriptedModel({SMALL_MODEL: [{**CATEGORIZE_OK, "confidence": 0.2}]})
-    async with make_gateway(model.transport()) as gateway:
-        outcomes = await run_document_steps(
-            make_context(gateway, escalate=False),
-            registry,
-            simple_view(BODY),
-            steps=("categorize", "draft"),
-        )
-    assert outcomes["categorize"].status is StepStatus.REVIEW
-    assert (outcomes["draft"].status, outcomes["draft"].reason) == (
-        StepStatus.REVIEW,
-        "needs:categorize",
-    )
-    assert len(model.bodies) == 1
-
-
-async def test_outputs_loaded_by_the_caller_feed_a_later_step(registry: PromptRegistry) -> None:
-    model = ScriptedModel({SMALL_MODEL: [DRAFT_OK]})
-    async with make_gateway(model.transport()) as gateway:
-        outcomes = await run_document_steps(
-            make_context(gateway),
-            registry,
-            simple_view(BODY),
-            steps=("draft",),
-            done={
-                "categorize": CATEGORIZE_OK,
-                "extract": StepOutcome(
-                    "extract", StepStatus.REVIEW, "extract.v1", "extract.v1", output=EXTRACT_OK
-                ),
-            },
-        )
-    assert outcomes["draft"].status is StepStatus.DONE
-    shown = json.loads(
-        user_message(model.bodies[0]).split("fields:\n", 1)[1].split("\n\nSender")[0]
-    )
-    assert set(shown) == {"categorize"}  # an extract in review is not an input
-
-
-async def test_an_unknown_step_name_is_refused(registry: PromptRegistry) -> None:
-    model = ScriptedModel({SMALL_MODEL: [EXTRACT_OK]})
-    async with make_gateway(model.transport()) as gateway:
-        with pytest.raises(ValueError, match="summarize"):
-            await run_document_steps(
-                make_context(gateway), registry, simple_view(BODY), steps=("summarize",)
-            )

@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from flows.prompts import PromptRegistry
 from flows.steps import document_text, normalize_identifier, run_step
 from flows.steps.base import StepContext, StepOutcome
-from service.sample_data import generate_records
-from service.simulator import SimulatorConfig, create_app
+from sampledata import generate_records
+from simulator import SimulatorConfig, create_app
 from storage.models import StepStatus
 from tests.flows.test_steps_support import CATEGORIZE_OK, make_context, make_gateway, view_of
 

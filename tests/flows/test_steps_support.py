@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx2
 
-from compliance.gateway import Gateway
-from compliance.retry import RetryPolicy
-from compliance.routes import RouteConfig
+from compliance.gateway.gateway import Gateway
+from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.routes import RouteConfig
 from flows.config import StepRoute, StepsConfig
 from flows.steps.base import DocumentView, StepContext
 
@@ -147,6 +147,11 @@ def simple_view(
     )
 
 
+#: A short Russian complaint (double charge) the scripted answers fit.
+COMPLAINT = (
+    "Здравствуйте! 17 ноября я оплатила покупку на 278 000 KZT, но деньги списались дважды. "
+    "Прошу вернуть повторно списанную сумму."
+)
 EXTRACT_OK = {
     "request_number": None,
     "customer_name": "Айгерим Сарсенова",

@@ -2,7 +2,7 @@
 """Second held-out PII evaluation set for nightshift (heldout2.txt): loader and checker.
 
 Written one by one by a fourth author who read neither the masker (compliance/), its generator
-(service/sample_data/) nor the other sets' texts, only their format (heldout.py, scoring.py,
+(sampledata/) nor the other sets' texts, only their format (heldout.py, scoring.py,
 independent.py and the first lines of heldout.txt); it has never been run through the masker.
 Same file format, markup and label types as heldout.txt, so the loader and checker are
 :mod:`heldout`'s; this module only points them at heldout2.txt.

@@ -16,7 +16,7 @@ docs/masking.md, "Evidence from text we did not write"):
   KK, EN and mixed, OCR'd attachments, ALL CAPS, transliteration, mixed scripts), never run
   through the masker while written: the unseen set for the next figures.
 
-All give records with ``labels.pii`` and ``labels.lookalikes`` as ``service.sample_data`` does,
+All give records with ``labels.pii`` and ``labels.lookalikes`` as ``sampledata`` does,
 so ``bench/masking.py --set varied|handwritten`` and the tests score them the same way.
 """
 

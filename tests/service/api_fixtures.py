@@ -22,11 +22,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
+from compliance.keys.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from compliance.masking import Masker
 from flows.context import app_context
 from flows.settings import Settings
-from service.api import create_app
+from service.api.app import create_app
 from storage.engine import transaction
 from storage.models import Document, StepResult
 from tests.simulated import Capture, Simulator, SimulatorFactory

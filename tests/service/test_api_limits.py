@@ -8,8 +8,8 @@ from collections.abc import Callable
 import openai
 import pytest
 
-from compliance.callers import KeyLimits, Role
-from service.api import create_app
+from compliance.keys.callers import KeyLimits, Role
+from service.api.app import create_app
 from tests.service.api_fixtures import (
     PLANTED_NAME,
     PLANTED_PHONE,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from compliance.callers import CallerKeys, DocumentScope, KeyLimits, Role
+from compliance.keys.callers import CallerKeys, DocumentScope, KeyLimits, Role
 from flows.context import app_context
 from flows.ingest import ingest_paths
 from storage.engine import transaction

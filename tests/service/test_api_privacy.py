@@ -8,7 +8,7 @@ import json
 import openai
 import pytest
 
-from service.api import create_app
+from service.api.app import create_app
 from tests.service.api_fixtures import (
     PLANTED_EMAIL,
     PLANTED_NAME,

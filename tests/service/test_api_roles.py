@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.callers import KeyLimits, Role
+from compliance.keys.callers import KeyLimits, Role
 from tests.service.api_fixtures import (
     Api,
     api,

@@ -18,7 +18,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
-from service.api import create_app
+from service.api.app import create_app
 from tests.service.api_fixtures import Api, api, api_factory, reuse_masker, served, shared_masker
 from tests.service.test_api_roles import MATRIX, WHO
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from compliance.audit.log import AuditLog
 from compliance.audit.merkle import leaf_hash, verify_inclusion
 from compliance.audit.note import Signer
-from service.audit_cli import audit_app
 from service.cli import app
+from service.cli.audit import audit_app
 from tests.compliance.test_audit_helpers import draft, intent_draft, make_log, tamper
 
 runner = CliRunner()

@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from compliance.encryption import KeyRing, create_key, key_files
+from compliance.keys.encryption import KeyRing, create_key, key_files
 from flows.context import app_context
 from flows.documents import open_payload
 from flows.settings import load_settings
+from sampledata import generate_records, write_jsonl
 from service.cli import app
-from service.sample_data import generate_records, write_jsonl
 from storage.engine import transaction
 from storage.models import Document
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from compliance.gateway.routes import RouteConfig
 from compliance.residency import ResidencyConfig
-from compliance.routes import RouteConfig
 from flows.config import IngestConfig, NightlyConfig, PrivacyConfig, PromptsConfig, StepRoute
 from flows.settings import BillingConfig, StorageConfig
 

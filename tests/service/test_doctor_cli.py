@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from compliance.encryption import KeyRing
+from compliance.keys.encryption import KeyRing
 from flows.settings import Settings
 from service.cli import app
 from storage.engine import make_engine

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from compliance.callers import CallerKeys, Role
+from compliance.keys.callers import CallerKeys, Role
 from service.cli import app
 
 runner = CliRunner()

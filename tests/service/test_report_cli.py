@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from flows.runtime import Runtime
 from flows.settings import Settings
+from sampledata import generate_records
 from service.cli import app
-from service.sample_data import generate_records
 from tests.flows.test_report import FAST_RETRY, found_in, ingest, move_run, night, planted
 from tests.simulated import SimulatorFactory
 

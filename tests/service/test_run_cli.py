@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flows.settings import Settings
+from sampledata import generate_records, write_eml_dir
 from service.cli import app
-from service.sample_data import generate_records, write_eml_dir
 from tests.flows.nightly_support import add_running_run
 from tests.simulated import SimulatorFactory, ingest_samples
 

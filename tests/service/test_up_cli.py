@@ -19,7 +19,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.stack import http_answers
+from service.cli.stack import http_answers
 
 NIGHTSHIFT = str(Path(sys.executable).with_name("nightshift"))
 #: A loaded 2-core machine needs most of this for a fresh Prefect server (its migrations).

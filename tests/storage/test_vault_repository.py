@@ -54,6 +54,27 @@ def test_each_masker_version_of_a_content_is_an_entry_and_lookups_give_them_olde
     assert count == 4
 
 
+def test_the_entries_of_one_content_are_those_of_that_document_and_content_oldest_first(
+    sessions: sessionmaker[Session],
+) -> None:
+    _save(sessions, [_document(1), _document(2)])
+    with sessions.begin() as session:
+        vault = VaultRepository(session)
+        vault.put(_entry(1, "sha256:new", "mask.v2", 30))
+        vault.put(_entry(1, "sha256:new", "mask.v1", 10))
+        vault.put(_entry(1, "sha256:old", "mask.v0", 0))
+        vault.put(_entry(2, "sha256:new", "mask.v1", 5))  # the same content hash, another document
+
+    with sessions() as session:
+        vault = VaultRepository(session)
+        found = [(e.document_id, e.masker_version) for e in vault.for_content(1, "sha256:new")]
+        old = [e.masker_version for e in vault.for_content(1, "sha256:old")]
+        none = vault.for_content(2, "sha256:old")
+
+    assert found == [(1, "mask.v1"), (1, "mask.v2")]
+    assert (old, none) == (["mask.v0"], [])
+
+
 def test_the_repository_leaves_the_commit_to_its_caller(sessions: sessionmaker[Session]) -> None:
     _save(sessions, [_document(1)])
     with sessions() as session:

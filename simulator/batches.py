@@ -1,0 +1,310 @@
+"""OpenAI's Batch API, in memory, answered by the same completion engine.
+
+A batch runs in an asyncio task started when it is created (not in a lifespan hook, so it
+also runs under ``httpx.ASGITransport``). Its life: ``validating`` for ``batch_delay_s`` →
+``failed`` (input file not usable, with ``errors``) or ``in_progress`` (lines answered
+concurrently; faults apply, rate limits do not; ``request_counts`` move as lines finish) →
+``finalizing`` for ``batch_delay_s`` → ``completed``. ``cancel`` moves it to ``cancelling`` and
+then ``cancelled``, keeping the answers it already has.
+
+Output lines ``{id, custom_id, response: {status_code, request_id, body}, error: null}`` go to
+``output_file_id`` (status 200) or ``error_file_id`` (any other status), each in a seeded
+shuffled order that is never the input order, as a real provider does not promise it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.engine import CompletionEngine, SimResponse
+from simulator.errors import SimulatorHTTPError, not_found
+from simulator.files import FileStore
+from simulator.ids import IdFactory
+
+ENDPOINT = "/v1/chat/completions"
+LINE_CONCURRENCY = 16
+_ACTIVE = ("validating", "in_progress", "finalizing")
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    index: int
+    custom_id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Result:
+    index: int
+    custom_id: str
+    response: SimResponse
+
+
+@dataclass
+class Batch:
+    id: str
+    input_file_id: str
+    key: str
+    created_at: int
+    metadata: dict[str, str] | None
+    status: str = "validating"
+    times: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("total", "completed", "failed"), 0)
+    )
+    results: list[_Result] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    model: str | None = None
+
+    def as_object(self) -> dict[str, Any]:
+        usage = _usage(self.results)
+        return {
+            "id": self.id,
+            "object": "batch",
+            "endpoint": ENDPOINT,
+            "errors": {"object": "list", "data": self.errors} if self.errors else None,
+            "input_file_id": self.input_file_id,
+            "completion_window": "24h",
+            "status": self.status,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
+            "created_at": self.created_at,
+            "expires_at": self.created_at + 24 * 3600,
+            **{f"{name}_at": self.times.get(name) for name in _TIMESTAMPS},
+            "request_counts": dict(self.counts),
+            "metadata": self.metadata,
+            "model": self.model,
+            "usage": usage,
+        }
+
+
+_TIMESTAMPS = (
+    "in_progress",
+    "finalizing",
+    "completed",
+    "failed",
+    "expired",
+    "cancelling",
+    "cancelled",
+)
+
+
+def parse_input(content: bytes) -> tuple[list[BatchLine], list[dict[str, Any]]]:
+    """The lines of a batch input file and OpenAI-style errors for the bad ones."""
+    lines: list[BatchLine] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(content.decode("utf-8", errors="replace").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except ValueError:
+            errors.append(_line_error("invalid_json_line", number, "This line is not valid JSON."))
+            continue
+        problem = _line_problem(item, seen)
+        if problem is not None:
+            errors.append(_line_error(problem[0], number, problem[1], problem[2]))
+            continue
+        seen.add(item["custom_id"])
+        lines.append(BatchLine(len(lines), item["custom_id"], item["body"]))
+    if not lines and not errors:
+        errors.append(_line_error("empty_file", None, "The input file has no requests."))
+    return lines, errors
+
+
+def _line_problem(item: object, seen: set[str]) -> tuple[str, str, str] | None:
+    if not isinstance(item, dict):
+        return "invalid_request", "Each line must be a JSON object.", "line"
+    custom_id = item.get("custom_id")
+    if not isinstance(custom_id, str) or not custom_id:
+        return "missing_required_parameter", "Each line needs a string custom_id.", "custom_id"
+    if custom_id in seen:
+        return "duplicate_custom_id", f"custom_id '{custom_id}' is used twice.", "custom_id"
+    if item.get("method") != "POST":
+        return "invalid_request", "method must be 'POST'.", "method"
+    if item.get("url") != ENDPOINT:
+        return "invalid_url", f"url must be '{ENDPOINT}' (the batch's endpoint).", "url"
+    if not isinstance(item.get("body"), dict):
+        return "missing_required_parameter", "Each line needs a JSON object body.", "body"
+    return None
+
+
+def _line_error(
+    code: str, line: int | None, message: str, param: str | None = None
+) -> dict[str, Any]:
+    return {"code": code, "line": line, "message": message, "param": param}
+
+
+def _usage(results: list[_Result]) -> dict[str, Any]:
+    prompt = completion = 0
+    for result in results:
+        usage = result.response.body.get("usage") or {}
+        prompt += int(usage.get("prompt_tokens", 0))
+        completion += int(usage.get("completion_tokens", 0))
+    return {
+        "input_tokens": prompt,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": completion,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": prompt + completion,
+    }
+
+
+class BatchService:
+    """Creates, runs, lists and cancels batches."""
+
+    def __init__(
+        self,
+        engine: CompletionEngine,
+        files: FileStore,
+        ids: IdFactory,
+        *,
+        seed: int,
+        delay_s: float,
+        wall_clock: Callable[[], float],
+    ) -> None:
+        self._engine = engine
+        self._files = files
+        self._ids = ids
+        self._seed = seed
+        self._delay_s = delay_s
+        self._wall_clock = wall_clock
+        self._batches: dict[str, Batch] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def create(self, input_file_id: str, key: str, metadata: dict[str, str] | None) -> Batch:
+        """Register a batch and start running it on the current event loop."""
+        self._files.get(input_file_id, param="input_file_id")
+        now = int(self._wall_clock())
+        batch = Batch(self._ids.batch(), input_file_id, key, now, metadata)
+        self._batches[batch.id] = batch
+        task = asyncio.get_running_loop().create_task(self._run(batch), name=batch.id)
+        self._tasks[batch.id] = task
+        task.add_done_callback(functools.partial(self._finished, batch))
+        return batch
+
+    def get(self, batch_id: str) -> Batch:
+        batch = self._batches.get(batch_id)
+        if batch is None:
+            raise not_found("batch", batch_id, "batch_id")
+        return batch
+
+    def all(self) -> list[Batch]:
+        return list(reversed(self._batches.values()))
+
+    def cancel(self, batch_id: str) -> Batch:
+        batch = self.get(batch_id)
+        if batch.status not in _ACTIVE:
+            message = f"Cannot cancel a batch with status '{batch.status}'."
+            raise SimulatorHTTPError(409, message, param="batch_id")
+        self._mark(batch, "cancelling")
+        task = self._tasks.get(batch_id)
+        if task is not None:
+            task.cancel()
+        return batch
+
+    async def wait_idle(self) -> None:
+        """Wait until no batch is running (for tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    def _mark(self, batch: Batch, status: str) -> None:
+        batch.status = status
+        batch.times[status] = int(self._wall_clock())
+
+    async def _run(self, batch: Batch) -> None:
+        await _pause(self._delay_s)
+        lines, errors = parse_input(self._files.get(batch.input_file_id).content)
+        if errors:
+            batch.errors = errors
+            self._mark(batch, "failed")
+            return
+        batch.counts["total"] = len(lines)
+        batch.model = str(lines[0].body.get("model") or "") or None
+        self._mark(batch, "in_progress")
+        await self._answer_all(batch, lines)
+        self._mark(batch, "finalizing")
+        await _pause(self._delay_s)
+        self._write_outputs(batch)
+        self._mark(batch, "completed")
+
+    def _finished(self, batch: Batch, task: asyncio.Task[None]) -> None:
+        """Runs when the task ends, also when it was cancelled before it started."""
+        self._tasks.pop(batch.id, None)
+        if task.cancelled():
+            self._write_outputs(batch)
+            self._mark(batch, "cancelled")
+        elif (error := task.exception()) is not None:
+            batch.errors = [_line_error("batch_failed", None, str(error))]
+            self._mark(batch, "failed")
+
+    async def _answer_all(self, batch: Batch, lines: list[BatchLine]) -> None:
+        gate = asyncio.Semaphore(LINE_CONCURRENCY)
+
+        async def answer(line: BatchLine) -> None:
+            async with gate:
+                response = await self._engine.complete(
+                    line.body, batch.key, limited=False, batch_id=batch.id
+                )
+            batch.results.append(_Result(line.index, line.custom_id, response))
+            batch.counts["completed" if response.status == 200 else "failed"] += 1
+
+        await asyncio.gather(*(answer(line) for line in lines))
+
+    def _write_outputs(self, batch: Batch) -> None:
+        shuffler = random.Random(f"{self._seed}:{batch.id}")
+        results = sorted(batch.results, key=lambda result: result.index)
+        good = [result for result in results if result.response.status == 200]
+        bad = [result for result in results if result.response.status != 200]
+        if good:
+            batch.output_file_id = self._write_file(batch, "output", good, shuffler)
+        if bad:
+            batch.error_file_id = self._write_file(batch, "error", bad, shuffler)
+
+    def _write_file(
+        self,
+        batch: Batch,
+        kind: str,
+        results: list[_Result],
+        shuffler: random.Random,
+    ) -> str:
+        lines = [self._output_line(result) for result in _shuffled(results, shuffler)]
+        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        stored = self._files.add(f"{batch.id}_{kind}.jsonl", "batch_output", text.encode("utf-8"))
+        return stored.id
+
+    def _output_line(self, result: _Result) -> dict[str, Any]:
+        response = result.response
+        return {
+            "id": self._ids.batch_request(),
+            "custom_id": result.custom_id,
+            "response": {
+                "status_code": response.status,
+                "request_id": response.headers.get("x-request-id"),
+                "body": response.body,
+            },
+            "error": None,
+        }
+
+
+def _shuffled(items: list[_Result], shuffler: random.Random) -> list[_Result]:
+    """A shuffled copy that differs from ``items`` whenever it has two or more elements."""
+    order = list(items)
+    shuffler.shuffle(order)
+    if len(order) > 1 and order == items:
+        order = order[1:] + order[:1]
+    return order
+
+
+async def _pause(seconds: float) -> None:
+    if seconds > 0:
+        await asyncio.sleep(seconds)

@@ -1,0 +1,103 @@
+"""``nightshift simulator``: serve the OpenAI-compatible provider simulator.
+
+Registered by ``service/cli/main.py`` as ``app.command("simulator")(simulator_command)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from simulator.app import create_app
+from simulator.config import SimulatorConfig
+
+BANNER = "nightshift provider SIMULATOR — not a real model"
+
+_RATE_RANGE = {"min": 0.0, "max": 1.0}
+
+
+def simulator_command(
+    port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 8300,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    rpm: Annotated[
+        int, typer.Option("--rpm", min=0, help="Requests per minute per API key (0: no limit).")
+    ] = 0,
+    tpm: Annotated[
+        int, typer.Option("--tpm", min=0, help="Tokens per minute per API key (0: no limit).")
+    ] = 0,
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", min=0, help="Delay added to every answer, in ms.")
+    ] = 0,
+    fail_rate: Annotated[
+        float,
+        typer.Option("--fail-rate", **_RATE_RANGE, help="Share of requests answered 500/503."),
+    ] = 0.0,
+    hang_rate: Annotated[
+        float, typer.Option("--hang-rate", **_RATE_RANGE, help="Share of requests never answered.")
+    ] = 0.0,
+    malformed_rate: Annotated[
+        float,
+        typer.Option(
+            "--malformed-rate", **_RATE_RANGE, help="Share of answers with broken content."
+        ),
+    ] = 0.0,
+    empty_rate: Annotated[
+        float,
+        typer.Option("--empty-rate", **_RATE_RANGE, help="Share of answers with empty content."),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of faults, ids and content.")] = 0,
+    log_file: Annotated[
+        Path | None, typer.Option("--log-file", help="Append every request to this JSONL file.")
+    ] = None,
+    latency_per_output_token_ms: Annotated[
+        float,
+        typer.Option(
+            "--latency-per-output-token-ms", min=0.0, help="Extra delay per output token."
+        ),
+    ] = 0.0,
+    hang_seconds: Annotated[
+        float, typer.Option("--hang-seconds", min=0.0, help="How long a hanging request hangs.")
+    ] = 300.0,
+    batch_delay_s: Annotated[
+        float,
+        typer.Option(
+            "--batch-delay-s", min=0.0, help="Seconds a batch spends validating/finalizing."
+        ),
+    ] = 1.0,
+) -> None:
+    """Serve an OpenAI-compatible provider SIMULATOR (limits, latency, faults, Batch API)."""
+    try:
+        config = SimulatorConfig(
+            rpm=rpm,
+            tpm=tpm,
+            latency_ms=latency_ms,
+            fail_rate=fail_rate,
+            hang_rate=hang_rate,
+            malformed_rate=malformed_rate,
+            empty_rate=empty_rate,
+            seed=seed,
+            log_file=log_file,
+            latency_per_output_token_ms=latency_per_output_token_ms,
+            hang_seconds=hang_seconds,
+            batch_delay_s=batch_delay_s,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    print_banner(config, f"http://{host}:{port}", Console(stderr=True))
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info", ws="none")
+
+
+def print_banner(config: SimulatorConfig, url: str, console: Console) -> None:
+    """The start-up banner: what this is, where it listens, how it is set."""
+    table = Table.grid(padding=(0, 2))
+    table.add_row("OpenAI base URL", f"{url}/v1")
+    table.add_row("request log", f"{url}/simulator/requests")
+    for name, value in config.public_settings().items():
+        table.add_row(name, str(value))
+    console.print(Panel(table, title=BANNER, border_style="yellow"))

@@ -1,0 +1,90 @@
+"""Settings of the provider simulator.
+
+One frozen :class:`SimulatorConfig` is built at start-up (by the CLI, a test or a bench) and
+passed to :func:`simulator.app.create_app`; nothing reads the environment.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODELS: tuple[str, ...] = ("small-model", "strong-model", "simulator")
+
+_RATE_FIELDS = ("fail_rate", "hang_rate", "malformed_rate", "empty_rate")
+_NON_NEGATIVE_FIELDS = (
+    "rpm",
+    "tpm",
+    "latency_ms",
+    "latency_per_output_token_ms",
+    "hang_seconds",
+    "batch_delay_s",
+    "default_output_tokens",
+)
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """How the simulated provider behaves.
+
+    Limits (``rpm``, ``tpm``) apply per API key over a sliding 60 s window; 0 means no limit.
+    The four fault rates are probabilities drawn from one seeded generator per app, in this
+    order: server error, hang, malformed content, empty content; their sum must not exceed 1.
+    ``clock`` drives the rate-limit window (inject a fake one in tests); ``wall_clock`` gives
+    the ``created`` timestamps and the request-log times.
+    """
+
+    rpm: int = 0
+    tpm: int = 0
+    latency_ms: float = 0.0
+    latency_per_output_token_ms: float = 0.0
+    fail_rate: float = 0.0
+    hang_rate: float = 0.0
+    malformed_rate: float = 0.0
+    empty_rate: float = 0.0
+    seed: int = 0
+    hang_seconds: float = 300.0
+    batch_delay_s: float = 1.0
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+    wall_clock: Callable[[], float] = field(default=time.time, compare=False)
+    log_file: Path | None = None
+    window_s: float = 60.0
+    default_output_tokens: int = 256
+    models: tuple[str, ...] = DEFAULT_MODELS
+
+    def __post_init__(self) -> None:
+        for name in _RATE_FIELDS:
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        total = sum(getattr(self, name) for name in _RATE_FIELDS)
+        if total > 1.0 + 1e-9:
+            raise ValueError(
+                "fail_rate + hang_rate + malformed_rate + empty_rate must not exceed 1, "
+                f"got {total:g}; lower one of them"
+            )
+        for name in _NON_NEGATIVE_FIELDS:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if self.window_s <= 0:
+            raise ValueError(f"window_s must be positive, got {self.window_s}")
+
+    def public_settings(self) -> dict[str, object]:
+        """The settings as plain JSON values (for the banner and ``GET /simulator/config``)."""
+        return {
+            "rpm": self.rpm,
+            "tpm": self.tpm,
+            "latency_ms": self.latency_ms,
+            "latency_per_output_token_ms": self.latency_per_output_token_ms,
+            "fail_rate": self.fail_rate,
+            "hang_rate": self.hang_rate,
+            "malformed_rate": self.malformed_rate,
+            "empty_rate": self.empty_rate,
+            "seed": self.seed,
+            "hang_seconds": self.hang_seconds,
+            "batch_delay_s": self.batch_delay_s,
+            "log_file": str(self.log_file) if self.log_file else None,
+            "models": list(self.models),
+        }
