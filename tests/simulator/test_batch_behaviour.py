@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from simulator import SimulatorConfig, create_app
 from simulator.batchplan import Fate, draw_plan, parse_window
-from tests.simulator.test_batches import batch_input, read_lines, sdk, wait_final
+from tests.simulator.test_batches import FINAL, batch_input, read_lines, sdk, wait_final
 from tests.simulator.test_server import cli
 
 
@@ -43,7 +43,12 @@ async def run_batch(
         completion_window=window,  # type: ignore[arg-type]
         **extra,
     )
-    return await wait_final(client, created.id)
+    for _ in range(3000):  # up to a minute, for a loaded machine; a quick batch takes < 1 s
+        batch = await client.batches.retrieve(created.id)
+        if batch.status in FINAL:
+            return batch
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"batch {created.id} did not finish")
 
 
 async def both_files(
@@ -312,6 +317,7 @@ async def test_the_ledger_keeps_every_line_as_uploaded_and_counts_each_custom_id
     billed = sum(seen["billed"] for seen in counts.values())
     assert billed == ledger["billed"] == ledger["counts"]["answered"]
     assert 0 < billed < 12
+    assert max(seen["billed"] for seen in counts.values()) == 2  # a double payment shows
     one = await control(app, "/simulator/batch-lines?custom_id=doc-3")
     assert [entry["custom_id"] for entry in one["lines"]] == ["doc-3", "doc-3"]
     await control(app, "/simulator/reset", "POST")
@@ -419,3 +425,77 @@ async def test_the_same_seed_gives_the_same_night() -> None:
         )
     assert fates[0] == fates[1]
     assert {outcome for _, outcome, _ in fates[0]} == {"answered", "failed", "error", "expired"}
+
+
+# --- a night shaped like issue 14's must-show ------------------------------------------------
+
+PLANTED = "+7 701 555 0142"  # synthetic, the kind of value masking must keep out of uploads
+
+
+def night_lines(custom_ids: list[str]) -> bytes:
+    lines = [
+        {
+            "custom_id": custom_id,
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {
+                "model": "small-model",
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": f"Subject: {custom_id}\n[PERSON_1] asks, call [PHONE_1]",
+                    }
+                ],
+                "response_format": {"type": "json_object"},
+            },
+        }
+        for custom_id in custom_ids
+    ]
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+
+
+async def stored_contents(client: openai.AsyncOpenAI, purpose: str) -> list[bytes]:
+    return [
+        (await client.files.content(file.id)).content
+        async for file in client.files.list(purpose=purpose)
+    ]
+
+
+async def test_a_night_of_resubmitted_batches_pays_each_custom_id_once() -> None:
+    config = SimulatorConfig(
+        batch_delay_s=0,
+        batch_time_scale=1e-5,
+        batch_turnaround_median_s=120,
+        batch_turnaround_sigma=1.0,
+        batch_expired_line_rate=0.05,
+        batch_line_fail_rate=0.02,
+        seed=14,
+    )
+    app = create_app(config)
+    wanted = [f"doc-{index}:extract" for index in range(2000)]
+    pending, sent = list(wanted), 0
+    rounds: list[tuple[str, int, int]] = []
+    async with sdk(app) as client:
+        while pending and len(rounds) < 6:
+            batch = await run_batch(client, night_lines(pending))
+            output, errors = await both_files(client, batch)
+            sent += len(pending)
+            rounds.append((batch.status, len(output), len(errors)))
+            assert {line["custom_id"] for line in output + errors} == set(pending)
+            pending = [line["custom_id"] for line in errors]
+        uploads = await stored_contents(client, "batch")
+        await client.files.create(file=("leak.jsonl", PLANTED.encode()), purpose="batch")
+        with_leak = await stored_contents(client, "batch")
+    assert pending == []
+    assert rounds[0][0] == "expired"
+    assert 0.9 < rounds[0][1] / 2000 < 0.96
+    ledger = await control(app, "/simulator/batch-lines")
+    assert len(ledger["lines"]) == sent
+    assert {custom_id: seen["billed"] for custom_id, seen in ledger["custom_ids"].items()} == (
+        dict.fromkeys(wanted, 1)
+    )
+    assert ledger["billed"] == 2000
+    assert ledger["counts"]["expired"] > 0 and ledger["counts"]["failed"] > 0
+    assert len(uploads) == len(rounds)
+    assert not any(PLANTED.encode() in content for content in uploads)
+    assert any(PLANTED.encode() in content for content in with_leak)
