@@ -42,6 +42,8 @@ from simulator.ids import IdFactory
 ENDPOINT = "/v1/chat/completions"
 DEFAULT_WINDOW = "24h"
 LINE_CONCURRENCY = 16
+MAX_REQUESTS = 50_000  # OpenAI's limits per batch input file
+MAX_BYTES = 200 * 1024 * 1024
 _ACTIVE = ("validating", "in_progress", "finalizing")
 EXPIRED_MESSAGE = "This request could not be executed before the completion window expired."
 CANCELLED_MESSAGE = "This request was not executed: the batch was cancelled."
@@ -124,11 +126,21 @@ _TIMESTAMPS = (
 )
 
 
-def parse_input(content: bytes) -> tuple[list[BatchLine], list[dict[str, Any]]]:
-    """The lines of a batch input file and OpenAI-style errors for the bad ones."""
+def parse_input(
+    content: bytes, max_requests: int = MAX_REQUESTS, max_bytes: int = MAX_BYTES
+) -> tuple[list[BatchLine], list[dict[str, Any]]]:
+    """The lines of a batch input file and OpenAI-style errors for the bad ones.
+
+    Besides each line's shape: at most ``max_requests`` lines and ``max_bytes`` bytes, and one
+    model for the whole file (the first line's), as OpenAI requires.
+    """
+    if len(content) > max_bytes:
+        message = f"The input file has {len(content)} bytes; the limit is {max_bytes}."
+        return [], [_line_error("file_too_large", None, message)]
     lines: list[BatchLine] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()
+    models: set[object] = set()
     for number, raw in enumerate(content.decode("utf-8", errors="replace").splitlines(), 1):
         if not raw.strip():
             continue
@@ -141,10 +153,19 @@ def parse_input(content: bytes) -> tuple[list[BatchLine], list[dict[str, Any]]]:
         if problem is not None:
             errors.append(_line_error(problem[0], number, problem[1], problem[2]))
             continue
+        model = item["body"].get("model")
+        if models and model not in models:
+            message = f"Every line must use the file's model ({lines[0].body.get('model')!r})."
+            errors.append(_line_error("mismatched_model", number, message, "body.model"))
+            continue
+        models.add(model)
         seen.add(item["custom_id"])
         lines.append(BatchLine(len(lines), item["custom_id"], item["body"], number))
     if not lines and not errors:
         errors.append(_line_error("empty_file", None, "The input file has no requests."))
+    if len(lines) > max_requests:
+        message = f"The input file has {len(lines)} requests; the limit is {max_requests}."
+        errors.append(_line_error("too_many_requests", None, message))
     return lines, errors
 
 
@@ -274,7 +295,11 @@ class BatchService:
 
     async def _run(self, batch: Batch) -> None:
         await _pause(self._delay_s)
-        lines, errors = parse_input(self._files.get(batch.input_file_id).content)
+        lines, errors = parse_input(
+            self._files.get(batch.input_file_id).content,
+            self._config.batch_max_requests,
+            self._config.batch_max_bytes,
+        )
         if errors:
             batch.errors = errors
             self._mark(batch, "failed")

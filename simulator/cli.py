@@ -132,6 +132,12 @@ def simulator_command(
             help="Share of batches whose every line fails (no output file).",
         ),
     ] = 0.0,
+    batch_max_requests: Annotated[
+        int, typer.Option("--batch-max-requests", min=1, help="Lines allowed per batch file.")
+    ] = 50_000,
+    batch_max_bytes: Annotated[
+        int, typer.Option("--batch-max-bytes", min=1, help="Bytes allowed per batch file.")
+    ] = 200 * 1024 * 1024,
 ) -> None:
     """Serve an OpenAI-compatible provider SIMULATOR (limits, latency, faults, Batch API)."""
     try:
@@ -157,6 +163,8 @@ def simulator_command(
             batch_line_fail_rate=batch_line_fail_rate,
             batch_line_error_rate=batch_line_error_rate,
             batch_no_output_rate=batch_no_output_rate,
+            batch_max_requests=batch_max_requests,
+            batch_max_bytes=batch_max_bytes,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -41,7 +41,8 @@ _BATCH_NON_NEGATIVE_FIELDS = (
     "batch_turnaround_median_s",
     "batch_turnaround_sigma",
 )
-BATCH_SETTINGS = _BATCH_NON_NEGATIVE_FIELDS + _BATCH_RATE_FIELDS
+_BATCH_LIMIT_FIELDS = ("batch_max_requests", "batch_max_bytes")
+BATCH_SETTINGS = _BATCH_NON_NEGATIVE_FIELDS + _BATCH_RATE_FIELDS + _BATCH_LIMIT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class SimulatorConfig:
     batch_line_fail_rate: float = 0.0
     batch_line_error_rate: float = 0.0
     batch_no_output_rate: float = 0.0
+    batch_max_requests: int = 50_000
+    batch_max_bytes: int = 200 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for name in _RATE_FIELDS:
@@ -117,6 +120,9 @@ class SimulatorConfig:
         for name in _BATCH_NON_NEGATIVE_FIELDS:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in _BATCH_LIMIT_FIELDS:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
     def public_settings(self) -> dict[str, object]:
         """The settings as plain JSON values (for the banner and ``GET /simulator/config``)."""

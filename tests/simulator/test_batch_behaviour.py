@@ -499,3 +499,23 @@ async def test_a_night_of_resubmitted_batches_pays_each_custom_id_once() -> None
     assert len(uploads) == len(rounds)
     assert not any(PLANTED.encode() in content for content in uploads)
     assert any(PLANTED.encode() in content for content in with_leak)
+
+
+# --- what an input file may hold --------------------------------------------------------------
+
+
+async def test_a_file_over_the_line_or_byte_limit_or_with_two_models_fails_its_batch() -> None:
+    two_models = batch_input(2).replace(b'"small-model"', b'"strong-model"', 1)
+    cases = [
+        (quick(batch_max_requests=3), batch_input(4), [("too_many_requests", None)]),
+        (quick(batch_max_bytes=100), batch_input(2), [("file_too_large", None)]),
+        (quick(), two_models, [("mismatched_model", 2)]),
+    ]
+    for config, content, expected in cases:
+        async with sdk(create_app(config)) as client:
+            batch = await run_batch(client, content)
+        assert batch.status == "failed"
+        assert batch.errors is not None and batch.errors.data is not None
+        assert [(error.code, error.line) for error in batch.errors.data] == expected
+    async with sdk(create_app(quick(batch_max_requests=4))) as client:
+        assert (await run_batch(client, batch_input(4))).status == "completed"
