@@ -7,8 +7,8 @@ Routes (all answers carry ``x-nightshift-simulator: 1``; errors are OpenAI-shape
 - ``POST /v1/chat/completions``: see :mod:`simulator.engine`;
 - ``/v1/files…`` and ``/v1/batches…``: see :mod:`simulator.files` and
   :mod:`simulator.batches`;
-- ``GET /simulator/requests``, ``POST /simulator/reset``, ``GET /simulator/config``,
-  ``GET /health``: the simulator's own controls.
+- ``GET /simulator/requests``, ``GET /simulator/batch-lines``, ``POST /simulator/reset``,
+  ``GET /simulator/config``, ``GET /health``: the simulator's own controls.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator.batches import ENDPOINT, BatchService
+from simulator.batches import DEFAULT_WINDOW, ENDPOINT, BatchOptions, BatchService
+from simulator.batchledger import BatchLedger
+from simulator.batchplan import parse_window
 from simulator.config import SimulatorConfig
 from simulator.engine import CompletionEngine
 from simulator.errors import SimulatorHTTPError, error_body
 from simulator.faults import FaultInjector
-from simulator.files import FileStore, files_router, list_page
+from simulator.files import FileStore, expiry_seconds, files_router, list_page
 from simulator.ids import IdFactory
 from simulator.limits import RateLimiter
 from simulator.requestlog import RequestLog
@@ -50,9 +52,14 @@ class SimulatorState:
     files: FileStore
     batches: BatchService
 
+    @property
+    def batch_lines(self) -> BatchLedger:
+        return self.batches.ledger
+
     def reset(self) -> None:
-        """Clear the request log and the limit windows; restart the fault sequence."""
+        """Clear the request log, the batch-line ledger and the limit windows; restart faults."""
         self.log.clear()
+        self.batch_lines.clear()
         self.limiter.reset()
         self.faults.reseed()
 
@@ -63,15 +70,8 @@ def build_state(config: SimulatorConfig) -> SimulatorState:
     limiter = RateLimiter(config.rpm, config.tpm, config.window_s, config.clock)
     faults = FaultInjector(config)
     engine = CompletionEngine(config, log, limiter, faults, ids)
-    files = FileStore(ids, config.wall_clock)
-    batches = BatchService(
-        engine,
-        files,
-        ids,
-        seed=config.seed,
-        delay_s=config.batch_delay_s,
-        wall_clock=config.wall_clock,
-    )
+    files = FileStore(ids, config.wall_clock, config.batch_time_scale)
+    batches = BatchService(engine, files, ids, config)
     return SimulatorState(config, log, limiter, faults, engine, files, batches)
 
 
@@ -185,8 +185,9 @@ class BatchCreate(BaseModel):
 
     input_file_id: str
     endpoint: str
-    completion_window: str
+    completion_window: str = DEFAULT_WINDOW
     metadata: dict[str, str] | None = None
+    output_expires_after: dict[str, Any] | None = None
 
 
 def _batches_router(state: SimulatorState) -> APIRouter:
@@ -198,10 +199,20 @@ def _batches_router(state: SimulatorState) -> APIRouter:
         if payload.endpoint != ENDPOINT:
             message = f"The simulator runs batches for '{ENDPOINT}' only."
             raise SimulatorHTTPError(400, message, param="endpoint")
-        if payload.completion_window != "24h":
-            message = "completion_window must be '24h'."
-            raise SimulatorHTTPError(400, message, param="completion_window")
-        batch = batches.create(payload.input_file_id, api_key(request), payload.metadata)
+        try:
+            window_s = parse_window(payload.completion_window)
+        except ValueError as exc:
+            raise SimulatorHTTPError(400, str(exc), param="completion_window") from exc
+        expires = payload.output_expires_after
+        options = BatchOptions(
+            metadata=payload.metadata,
+            completion_window=payload.completion_window,
+            window_s=window_s,
+            output_expires_after_s=(
+                expiry_seconds(expires, "output_expires_after") if expires is not None else None
+            ),
+        )
+        batch = batches.create(payload.input_file_id, api_key(request), options)
         return batch.as_object()
 
     @router.get("")
@@ -225,6 +236,10 @@ def _control_router(state: SimulatorState) -> APIRouter:
     @router.get("/simulator/requests")
     async def requests_log() -> dict[str, Any]:
         return state.log.summary()
+
+    @router.get("/simulator/batch-lines")
+    async def batch_lines(custom_id: str | None = None) -> dict[str, Any]:
+        return state.batch_lines.summary(custom_id)
 
     @router.post("/simulator/reset")
     async def reset() -> dict[str, Any]:

@@ -70,6 +70,74 @@ def simulator_command(
             "--batch-delay-s", min=0.0, help="Seconds a batch spends validating/finalizing."
         ),
     ] = 1.0,
+    batch_time_scale: Annotated[
+        float,
+        typer.Option(
+            "--batch-time-scale",
+            min=0.0,
+            help="Real seconds per simulated batch second (0.001: a 2 min batch takes 0.12 s).",
+        ),
+    ] = 1.0,
+    batch_turnaround_median_s: Annotated[
+        float,
+        typer.Option(
+            "--batch-turnaround-median-s", min=0.0, help="Median time a batch is in progress."
+        ),
+    ] = 0.0,
+    batch_turnaround_sigma: Annotated[
+        float,
+        typer.Option(
+            "--batch-turnaround-sigma", min=0.0, help="Lognormal shape of the turnaround (tail)."
+        ),
+    ] = 0.0,
+    batch_slow_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-slow-rate", **_RATE_RANGE, help="Share of batches taking 0.5-1 window."
+        ),
+    ] = 0.0,
+    batch_expire_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-expire-rate", **_RATE_RANGE, help="Share of batches overrunning the window."
+        ),
+    ] = 0.0,
+    batch_expired_line_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-expired-line-rate",
+            **_RATE_RANGE,
+            help="Share of lines never finished (their batch expires).",
+        ),
+    ] = 0.0,
+    batch_line_fail_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-line-fail-rate", **_RATE_RANGE, help="Share of lines failed with 500/503."
+        ),
+    ] = 0.0,
+    batch_line_error_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-line-error-rate",
+            **_RATE_RANGE,
+            help="Share of lines only in the error file, with an error object.",
+        ),
+    ] = 0.0,
+    batch_no_output_rate: Annotated[
+        float,
+        typer.Option(
+            "--batch-no-output-rate",
+            **_RATE_RANGE,
+            help="Share of batches whose every line fails (no output file).",
+        ),
+    ] = 0.0,
+    batch_max_requests: Annotated[
+        int, typer.Option("--batch-max-requests", min=1, help="Lines allowed per batch file.")
+    ] = 50_000,
+    batch_max_bytes: Annotated[
+        int, typer.Option("--batch-max-bytes", min=1, help="Bytes allowed per batch file.")
+    ] = 200 * 1024 * 1024,
 ) -> None:
     """Serve an OpenAI-compatible provider SIMULATOR (limits, latency, faults, Batch API)."""
     try:
@@ -86,6 +154,17 @@ def simulator_command(
             latency_per_output_token_ms=latency_per_output_token_ms,
             hang_seconds=hang_seconds,
             batch_delay_s=batch_delay_s,
+            batch_time_scale=batch_time_scale,
+            batch_turnaround_median_s=batch_turnaround_median_s,
+            batch_turnaround_sigma=batch_turnaround_sigma,
+            batch_slow_rate=batch_slow_rate,
+            batch_expire_rate=batch_expire_rate,
+            batch_expired_line_rate=batch_expired_line_rate,
+            batch_line_fail_rate=batch_line_fail_rate,
+            batch_line_error_rate=batch_line_error_rate,
+            batch_no_output_rate=batch_no_output_rate,
+            batch_max_requests=batch_max_requests,
+            batch_max_bytes=batch_max_bytes,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

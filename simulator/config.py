@@ -23,6 +23,26 @@ _NON_NEGATIVE_FIELDS = (
     "batch_delay_s",
     "default_output_tokens",
 )
+# Batch behaviour (simulator/batchplan.py): rates in [0, 1], the rest not negative.
+_BATCH_RATE_FIELDS = (
+    "batch_slow_rate",
+    "batch_expire_rate",
+    "batch_expired_line_rate",
+    "batch_line_fail_rate",
+    "batch_line_error_rate",
+    "batch_no_output_rate",
+)
+_BATCH_RATE_SUMS = (
+    ("batch_slow_rate", "batch_expire_rate"),
+    ("batch_line_fail_rate", "batch_line_error_rate", "batch_expired_line_rate"),
+)
+_BATCH_NON_NEGATIVE_FIELDS = (
+    "batch_time_scale",
+    "batch_turnaround_median_s",
+    "batch_turnaround_sigma",
+)
+_BATCH_LIMIT_FIELDS = ("batch_max_requests", "batch_max_bytes")
+BATCH_SETTINGS = _BATCH_NON_NEGATIVE_FIELDS + _BATCH_RATE_FIELDS + _BATCH_LIMIT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,11 @@ class SimulatorConfig:
     order: server error, hang, malformed content, empty content; their sum must not exceed 1.
     ``clock`` drives the rate-limit window (inject a fake one in tests); ``wall_clock`` gives
     the ``created`` timestamps and the request-log times.
+
+    The ``batch_*`` fields shape batches (see :mod:`simulator.batchplan`): turnaround (a
+    lognormal median and shape, plus shares of slow and overrunning batches), expired, failed
+    and error-only lines, batches with no output file; ``batch_time_scale`` is the real seconds
+    one simulated second of a batch (turnaround, completion window, file expiry) takes.
     """
 
     rpm: int = 0
@@ -53,6 +78,17 @@ class SimulatorConfig:
     window_s: float = 60.0
     default_output_tokens: int = 256
     models: tuple[str, ...] = DEFAULT_MODELS
+    batch_time_scale: float = 1.0
+    batch_turnaround_median_s: float = 0.0
+    batch_turnaround_sigma: float = 0.0
+    batch_slow_rate: float = 0.0
+    batch_expire_rate: float = 0.0
+    batch_expired_line_rate: float = 0.0
+    batch_line_fail_rate: float = 0.0
+    batch_line_error_rate: float = 0.0
+    batch_no_output_rate: float = 0.0
+    batch_max_requests: int = 50_000
+    batch_max_bytes: int = 200 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for name in _RATE_FIELDS:
@@ -70,6 +106,23 @@ class SimulatorConfig:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         if self.window_s <= 0:
             raise ValueError(f"window_s must be positive, got {self.window_s}")
+        self._check_batch_fields()
+
+    def _check_batch_fields(self) -> None:
+        for name in _BATCH_RATE_FIELDS:
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        for names in _BATCH_RATE_SUMS:
+            total = sum(getattr(self, name) for name in names)
+            if total > 1.0 + 1e-9:
+                raise ValueError(f"{' + '.join(names)} must not exceed 1, got {total:g}")
+        for name in _BATCH_NON_NEGATIVE_FIELDS:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in _BATCH_LIMIT_FIELDS:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
     def public_settings(self) -> dict[str, object]:
         """The settings as plain JSON values (for the banner and ``GET /simulator/config``)."""
@@ -87,4 +140,5 @@ class SimulatorConfig:
             "batch_delay_s": self.batch_delay_s,
             "log_file": str(self.log_file) if self.log_file else None,
             "models": list(self.models),
+            **{name: getattr(self, name) for name in BATCH_SETTINGS},
         }
