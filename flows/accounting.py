@@ -6,12 +6,13 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from compliance.gateway.calls import Outcome
+from compliance.gateway.calls import Attempt, Outcome
 from flows.steps.base import StepOutcome
 from storage.models import DocumentStatus
 
 _PER_OUTCOME = {
     Outcome.RATE_LIMITED: "rate_limited",
+    Outcome.RESOURCE_UNAVAILABLE: "resource_unavailable",
     Outcome.TIMEOUT: "timeouts",
     Outcome.SERVER_ERROR: "server_errors",
     Outcome.CONNECTION_ERROR: "connection_errors",
@@ -36,6 +37,12 @@ class RunCounters:
     #: Calls repeated on the step's escalate_to route.
     escalations: int = 0
     rate_limited: int = 0
+    #: A flex call's 429 "resource unavailable": no capacity then, not a rate limit.
+    resource_unavailable: int = 0
+    #: Attempts sent at the flex tier (batch prices).
+    flex_calls: int = 0
+    #: Attempts of a flex route sent as standard calls: the window's flex share was gone.
+    flex_fallbacks: int = 0
     timeouts: int = 0
     server_errors: int = 0
     connection_errors: int = 0
@@ -68,7 +75,7 @@ class RunCounters:
         by_step = self.tokens_by_step.setdefault(outcome.step, {"in": 0, "out": 0})
         for response in outcome.responses:
             for attempt in response.attempts:
-                self._add_attempt(attempt.outcome)
+                self._add_attempt(attempt)
             by_step["in"] += response.tokens_in
             by_step["out"] += response.tokens_out
         self.retries += sum(max(len(r.attempts) - 1, 0) for r in outcome.responses)
@@ -76,9 +83,12 @@ class RunCounters:
         self.tokens_out += outcome.tokens_out
         self.cost += outcome.cost
 
-    def _add_attempt(self, outcome: Outcome) -> None:
+    def _add_attempt(self, attempt: Attempt) -> None:
+        outcome = attempt.outcome
         if outcome is not Outcome.REFUSED:
             self.calls += 1
+            self.flex_calls += attempt.service_tier == "flex"
+            self.flex_fallbacks += attempt.flex_fallback
         name = _PER_OUTCOME.get(outcome)
         if name is not None:
             setattr(self, name, getattr(self, name) + 1)

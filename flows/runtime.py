@@ -19,6 +19,7 @@ from compliance.gateway.factory import build_gateway
 from compliance.gateway.gateway import Gateway
 from compliance.gateway.pacer import RoutePacer
 from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.tiers import WindowShare
 from compliance.keys.callers import find_key
 from compliance.masking import Masker
 from flows.context import AppContext, open_context
@@ -124,6 +125,7 @@ class Runtime:
         timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
         caller_key_id: str | None = None,
+        window: WindowShare | None = None,
     ) -> StepContext:
         return StepContext(
             gateway=self.gateway,
@@ -133,6 +135,7 @@ class Runtime:
             retry=retry,
             timeout_s=timeout_s,
             caller_key_id=caller_key_id,
+            window=window,
         )
 
     async def aclose(self) -> None:

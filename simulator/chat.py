@@ -68,6 +68,9 @@ class ChatRequest(_Lenient):
     max_completion_tokens: int | None = Field(default=None, ge=1)
     response_format: ResponseFormat | None = None
     stream: bool | None = False
+    #: OpenAI's processing tier (``auto``, ``default``, ``flex``, ``priority``); ``flex`` may be
+    #: refused with 429 "resource unavailable" (:mod:`simulator.faults`).
+    service_tier: str | None = None
 
     def output_limit(self) -> int | None:
         """``max_completion_tokens`` or else ``max_tokens`` (None: no limit)."""

@@ -51,6 +51,18 @@ def simulator_command(
         float,
         typer.Option("--empty-rate", **_RATE_RANGE, help="Share of answers with empty content."),
     ] = 0.0,
+    flex_unavailable_rate: Annotated[
+        float,
+        typer.Option(
+            "--flex-unavailable-rate",
+            **_RATE_RANGE,
+            help='Share of service_tier "flex" requests answered 429 resource unavailable.',
+        ),
+    ] = 0.0,
+    flex_latency_ms: Annotated[
+        float,
+        typer.Option("--flex-latency-ms", min=0.0, help="Extra delay of a flex answer."),
+    ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of faults, ids and content.")] = 0,
     log_file: Annotated[
         Path | None, typer.Option("--log-file", help="Append every request to this JSONL file.")
@@ -149,6 +161,8 @@ def simulator_command(
             hang_rate=hang_rate,
             malformed_rate=malformed_rate,
             empty_rate=empty_rate,
+            flex_unavailable_rate=flex_unavailable_rate,
+            flex_latency_ms=flex_latency_ms,
             seed=seed,
             log_file=log_file,
             latency_per_output_token_ms=latency_per_output_token_ms,

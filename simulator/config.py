@@ -14,12 +14,15 @@ from pathlib import Path
 DEFAULT_MODELS: tuple[str, ...] = ("small-model", "strong-model", "simulator")
 
 _RATE_FIELDS = ("fail_rate", "hang_rate", "malformed_rate", "empty_rate")
+#: A rate drawn apart from the four faults: they share one band, it does not.
+_FLEX_RATE_FIELD = "flex_unavailable_rate"
 _NON_NEGATIVE_FIELDS = (
     "rpm",
     "tpm",
     "latency_ms",
     "latency_per_output_token_ms",
     "hang_seconds",
+    "flex_latency_ms",
     "batch_delay_s",
     "default_output_tokens",
 )
@@ -59,6 +62,11 @@ class SimulatorConfig:
     lognormal median and shape, plus shares of slow and overrunning batches), expired, failed
     and error-only lines, batches with no output file; ``batch_time_scale`` is the real seconds
     one simulated second of a batch (turnaround, completion window, file expiry) takes.
+
+    A request with ``service_tier: "flex"`` is answered 429 "resource unavailable" with the
+    probability ``flex_unavailable_rate`` (drawn from a generator of its own, seeded, so the
+    fault sequence of other requests does not move), and otherwise ``flex_latency_ms`` later
+    than a standard one; its answer echoes ``service_tier: "flex"``.
     """
 
     rpm: int = 0
@@ -69,6 +77,8 @@ class SimulatorConfig:
     hang_rate: float = 0.0
     malformed_rate: float = 0.0
     empty_rate: float = 0.0
+    flex_unavailable_rate: float = 0.0
+    flex_latency_ms: float = 0.0
     seed: int = 0
     hang_seconds: float = 300.0
     batch_delay_s: float = 1.0
@@ -95,6 +105,10 @@ class SimulatorConfig:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if not 0.0 <= self.flex_unavailable_rate <= 1.0:
+            raise ValueError(
+                f"{_FLEX_RATE_FIELD} must be between 0 and 1, got {self.flex_unavailable_rate}"
+            )
         total = sum(getattr(self, name) for name in _RATE_FIELDS)
         if total > 1.0 + 1e-9:
             raise ValueError(
@@ -135,6 +149,8 @@ class SimulatorConfig:
             "hang_rate": self.hang_rate,
             "malformed_rate": self.malformed_rate,
             "empty_rate": self.empty_rate,
+            "flex_unavailable_rate": self.flex_unavailable_rate,
+            "flex_latency_ms": self.flex_latency_ms,
             "seed": self.seed,
             "hang_seconds": self.hang_seconds,
             "batch_delay_s": self.batch_delay_s,

@@ -5,11 +5,14 @@ One request goes through these steps, and leaves exactly one request-log entry:
 1. validate the body (and the requested schema) → 400 ``bad_request``; ``stream: true`` is
    refused here too;
 2. rate limits of the caller's key (HTTP only, not batch lines) → 429 ``rate_limited``;
+   then, for ``service_tier: "flex"`` (HTTP only), one draw of its own → 429
+   ``resource_unavailable`` at ``flex_unavailable_rate``;
 3. one fault draw (:mod:`simulator.faults`) → 500/503 ``server_error`` or ``hang``;
 4. generate the content (:mod:`simulator.generate`), truncate it to the output limit
    (``finish_reason: "length"``), then empty or corrupt it when the draw says so;
-5. sleep ``latency_ms + latency_per_output_token_ms × completion_tokens``, correct the key's
-   token reservation, record, answer in OpenAI's shape.
+5. sleep ``latency_ms + latency_per_output_token_ms × completion_tokens`` (plus
+   ``flex_latency_ms`` for flex), correct the key's token reservation, record, answer in
+   OpenAI's shape (echoing the ``service_tier`` asked for).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from simulator.chat import BadRequest, ChatRequest, parse_chat_request
 from simulator.config import SimulatorConfig
-from simulator.errors import SERVER_ERROR, error_body
+from simulator.errors import RESOURCE_UNAVAILABLE, SERVER_ERROR, error_body
 from simulator.faults import Fault, FaultDraw, FaultInjector, corrupt_json, garble_text
 from simulator.generate import Content, answer_content
 from simulator.ids import IdFactory
@@ -52,6 +55,11 @@ class _Call:
     model: str = ""
     prompt_tokens: int = 0
     reservation: Reservation | None = None
+    service_tier: str | None = None
+
+    @property
+    def flex(self) -> bool:
+        return self.service_tier == "flex"
 
     def seen(
         self, outcome: Outcome, status: int, completion: int = 0, latency_ms: float = 0.0
@@ -66,6 +74,7 @@ class _Call:
             completion_tokens=completion,
             latency_ms=latency_ms,
             batch_id=self.batch_id,
+            service_tier=self.service_tier,
         )
 
 
@@ -100,6 +109,8 @@ class CompletionEngine:
             if not admission.allowed:
                 return self._rate_limited(call, admission)
             call.reservation = admission.reservation
+            if call.flex and self._faults.flex_unavailable():
+                return self._unavailable(call)
         draw = self._faults.draw()
         if draw.fault is Fault.HANG:
             return await self._hang(call)
@@ -118,6 +129,7 @@ class CompletionEngine:
         request = parse_chat_request(body)
         if request.stream:
             raise BadRequest(STREAM_REFUSED, "stream")
+        call.service_tier = request.service_tier
         call.prompt_tokens = prompt_tokens(message.text() for message in request.messages)
         return request, answer_content(request, self._config.seed)
 
@@ -149,6 +161,17 @@ class CompletionEngine:
         }
         return SimResponse(429, body, headers)
 
+    def _unavailable(self, call: _Call) -> SimResponse:
+        """OpenAI's answer to a flex request it has no capacity for: 429, not billed."""
+        self._settle(call, 0)
+        self._log.record(call.seen(Outcome.RESOURCE_UNAVAILABLE, 429))
+        message = (
+            "Resource unavailable: there is no capacity for flex processing right now; "
+            "retry later or send the request without service_tier flex (simulated)."
+        )
+        body = error_body(message, type_=RESOURCE_UNAVAILABLE, code=RESOURCE_UNAVAILABLE)
+        return SimResponse(429, body, self._headers(call))
+
     async def _hang(self, call: _Call) -> SimResponse:
         seconds = self._config.hang_seconds
         self._settle(call, call.prompt_tokens)
@@ -176,6 +199,8 @@ class CompletionEngine:
         completion = text_tokens(text)
         config = self._config
         delay_ms = config.latency_ms + config.latency_per_output_token_ms * completion
+        if call.flex:
+            delay_ms += config.flex_latency_ms
         await _sleep_ms(delay_ms)
         self._settle(call, call.prompt_tokens + completion)
         self._log.record(call.seen(outcome, 200, completion, delay_ms))
@@ -187,6 +212,7 @@ class CompletionEngine:
     ) -> dict[str, Any]:
         message = {"role": "assistant", "content": text, "refusal": None}
         choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}
+        tier = {"service_tier": call.service_tier} if call.service_tier else {}
         return {
             "id": self._ids.completion(),
             "object": "chat.completion",
@@ -199,6 +225,7 @@ class CompletionEngine:
                 "total_tokens": call.prompt_tokens + completion,
             },
             "system_fingerprint": "nightshift-simulator",
+            **tier,
         }
 
 

@@ -7,6 +7,8 @@ from typing import Any
 INVALID_REQUEST = "invalid_request_error"
 RATE_LIMIT = "rate_limit_exceeded"  # OpenAI uses the same word for type-less 429 bodies
 SERVER_ERROR = "server_error"
+#: ``type`` and ``code`` of OpenAI's 429 to a flex request it has no capacity for.
+RESOURCE_UNAVAILABLE = "resource_unavailable"
 
 
 def error_body(

@@ -5,6 +5,11 @@ the sequence of faults depends only on the seed and the order of requests. The f
 picks the fault over consecutive intervals (server error, hang, malformed, empty, none), the
 second its variant (500 or 503; truncated JSON or trailing garbage). Rate-limited and invalid
 requests draw nothing: they are never also a fault.
+
+A request with ``service_tier: "flex"`` first draws one number from a second generator (seeded
+from the same seed, apart from the first so the fault sequence stays that of the seed): below
+``flex_unavailable_rate`` it is answered 429 "resource unavailable", as OpenAI answers a flex
+request it has no capacity for, and draws no fault.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class FaultInjector:
     def __init__(self, config: SimulatorConfig) -> None:
         self._seed = config.seed
         self._random = random.Random(config.seed)
+        self._flex_rate = config.flex_unavailable_rate
+        self._flex = random.Random(_flex_seed(config.seed))
         self._bands = (
             (Fault.SERVER_ERROR, config.fail_rate),
             (Fault.HANG, config.hang_rate),
@@ -60,8 +67,17 @@ class FaultInjector:
                 return FaultDraw(fault, variant)
         return FaultDraw(Fault.NONE, variant)
 
+    def flex_unavailable(self) -> bool:
+        """Whether this flex request finds no capacity (one draw per admitted flex request)."""
+        return self._flex.random() < self._flex_rate
+
     def reseed(self) -> None:
         self._random = random.Random(self._seed)
+        self._flex = random.Random(_flex_seed(self._seed))
+
+
+def _flex_seed(seed: int) -> str:
+    return f"flex-{seed}"
 
 
 def corrupt_json(text: str, variant: float) -> str:

@@ -29,6 +29,8 @@ from typing import Any
 class Outcome(enum.StrEnum):
     OK = "ok"
     RATE_LIMITED = "rate_limited"
+    #: 429 to a flex request: no capacity now (not a rate limit).
+    RESOURCE_UNAVAILABLE = "resource_unavailable"
     SERVER_ERROR = "server_error"
     HANG = "hang"
     MALFORMED = "malformed"
@@ -49,6 +51,8 @@ class LogEntry:
     latency_ms: float
     request_id: str
     batch_id: str | None = None
+    #: The ``service_tier`` the request asked for; None when it named none.
+    service_tier: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -69,6 +73,7 @@ class Observation:
     completion_tokens: int = 0
     latency_ms: float = 0.0
     batch_id: str | None = None
+    service_tier: str | None = None
 
 
 class RequestLog:
@@ -97,6 +102,7 @@ class RequestLog:
             latency_ms=seen.latency_ms,
             request_id=seen.request_id,
             batch_id=seen.batch_id,
+            service_tier=seen.service_tier,
         )
         self._entries.append(entry)
         self._append_line(entry.as_dict())

@@ -24,7 +24,8 @@ from compliance.audit.errors import EntryError
 #: Version of the entry format; bump it when a field is added, renamed or changes meaning.
 #: v2 (0008) added ``attempt_id`` and ``kind``: an attempt that sends a request is an ``intent``
 #: entry committed before the request leaves the process and an ``outcome`` entry after it.
-ENTRY_VERSION = 2
+#: v3 added ``service_tier``: the tier the request carried (``flex`` at batch prices).
+ENTRY_VERSION = 3
 #: Kinds of v2 entries; a v1 entry is one whole attempt (what ``outcome`` is in v2).
 INTENT = "intent"
 OUTCOME = "outcome"
@@ -87,7 +88,8 @@ FIELDS: tuple[EntryField, ...] = (
     EntryField(
         "outcome",
         "string",
-        "How the attempt ended: ok, rate_limited, server_error, "
+        "How the attempt ended: ok, rate_limited, resource_unavailable (a flex call's 429), "
+        "server_error, "
         "client_error, timeout, connection_error, empty, invalid_json, schema_invalid, "
         "refused; `pending` in an intent entry.",
     ),
@@ -122,6 +124,12 @@ FIELDS: tuple[EntryField, ...] = (
     ),
     EntryField("seq", "integer", "Position in the log: the Merkle leaf index, from 0, contiguous."),
     EntryField(
+        "service_tier",
+        "string or null",
+        "The `service_tier` the request carried: `flex` (batch prices, may answer "
+        "`resource_unavailable`) or `default`; null when none was sent. Since v3.",
+    ),
+    EntryField(
         "step",
         "string",
         "extract, categorize or draft; `chat` for a completion proxied by "
@@ -136,11 +144,13 @@ FIELDS: tuple[EntryField, ...] = (
 )
 
 FIELD_NAMES = frozenset(field.name for field in FIELDS)
+#: The fields of a v2 entry (logs written before flex hold them; they stay valid).
+V2_FIELD_NAMES = FIELD_NAMES - {"service_tier"}
 #: The fields of a v1 entry (logs written before 0008 hold them; they stay valid).
-V1_FIELD_NAMES = FIELD_NAMES - {"attempt_id", "kind"}
+V1_FIELD_NAMES = V2_FIELD_NAMES - {"attempt_id", "kind"}
 #: Fields an entry has before the log assigns its ``seq``.
 DRAFT_FIELDS = FIELD_NAMES - {"seq"}
-_FIELDS_OF_VERSION = {1: V1_FIELD_NAMES, ENTRY_VERSION: FIELD_NAMES}
+_FIELDS_OF_VERSION = {1: V1_FIELD_NAMES, 2: V2_FIELD_NAMES, ENTRY_VERSION: FIELD_NAMES}
 
 
 def canonical_json(value: Any) -> bytes:
@@ -191,8 +201,8 @@ def decode_entry(data: bytes, *, canonical: bool = True) -> dict[str, Any]:
     version = value.get("v")
     fields = _FIELDS_OF_VERSION.get(version) if type(version) is int else None
     if fields is None or value.keys() != fields:
-        raise EntryError("fields differ from the entry schema of its version (v1 or v2)")
-    if fields is FIELD_NAMES and value["kind"] not in (INTENT, OUTCOME):
+        raise EntryError("fields differ from the entry schema of its version (v1, v2 or v3)")
+    if fields is not V1_FIELD_NAMES and value["kind"] not in (INTENT, OUTCOME):
         raise EntryError("kind is neither intent nor outcome")
     if canonical and canonical_json(value) != data:
         raise EntryError("not in canonical form")

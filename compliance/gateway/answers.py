@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,7 +23,11 @@ def used_tokens(result: Result) -> int | None:
     unknown (keep the booking) for a timeout or a server error."""
     if result.usage_reported:
         return result.tokens_in + result.tokens_out
-    if result.outcome in (Outcome.RATE_LIMITED, Outcome.CONNECTION_ERROR):
+    if result.outcome in (
+        Outcome.RATE_LIMITED,
+        Outcome.RESOURCE_UNAVAILABLE,
+        Outcome.CONNECTION_ERROR,
+    ):
         return 0
     return None
 
@@ -51,8 +56,40 @@ class Result:
     detail: str | None = None
 
 
-def status_result(status: int, headers: Mapping[str, str], body: bytes) -> Result:
-    """The result of an HTTP error status: how it is retried (``compliance.gateway.retry``)."""
+#: The ``error.code`` of OpenAI's 429 to a flex request that finds no capacity.
+RESOURCE_UNAVAILABLE_CODE = "resource_unavailable"
+
+
+def is_resource_unavailable(body: bytes) -> bool:
+    """True when a 429 body says "resource unavailable" (OpenAI's flex answer when it has no
+    capacity) rather than that a rate limit was hit: ``error.code`` ``resource_unavailable``,
+    or the words in ``error.message``."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return False
+    if error.get("code") == RESOURCE_UNAVAILABLE_CODE:
+        return True
+    message = error.get("message")
+    return isinstance(message, str) and "resource unavailable" in message.lower()
+
+
+def status_result(
+    status: int, headers: Mapping[str, str], body: bytes, *, flex: bool = False
+) -> Result:
+    """The result of an HTTP error status: how it is retried (``compliance.gateway.retry``).
+    A 429 to a ``flex`` request that says "resource unavailable" is not a rate limit."""
+    if status == 429 and flex and is_resource_unavailable(body):
+        return Result(
+            Outcome.RESOURCE_UNAVAILABLE,
+            status=status,
+            headers=headers,
+            body=body,
+            detail=f"HTTP 429 {RESOURCE_UNAVAILABLE_CODE}",
+        )
     if status == 429:
         outcome = Outcome.RATE_LIMITED
     elif status == 408:

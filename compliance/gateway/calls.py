@@ -21,6 +21,8 @@ class Outcome(StrEnum):
 
     OK = "ok"
     RATE_LIMITED = "rate_limited"  # HTTP 429
+    #: HTTP 429 "resource unavailable" to a flex call: no capacity now, not a rate limit.
+    RESOURCE_UNAVAILABLE = "resource_unavailable"
     SERVER_ERROR = "server_error"  # HTTP 5xx
     CLIENT_ERROR = "client_error"  # HTTP 4xx other than 429: retrying will not help
     TIMEOUT = "timeout"
@@ -40,7 +42,13 @@ class Outcome(StrEnum):
 
 
 _TRANSPORT = frozenset(
-    {Outcome.RATE_LIMITED, Outcome.SERVER_ERROR, Outcome.TIMEOUT, Outcome.CONNECTION_ERROR}
+    {
+        Outcome.RATE_LIMITED,
+        Outcome.RESOURCE_UNAVAILABLE,
+        Outcome.SERVER_ERROR,
+        Outcome.TIMEOUT,
+        Outcome.CONNECTION_ERROR,
+    }
 )
 _CONTENT = frozenset({Outcome.EMPTY, Outcome.INVALID_JSON, Outcome.SCHEMA_INVALID})
 
@@ -99,6 +107,8 @@ class Intent:
     number: int
     route: str
     model: str
+    #: The ``service_tier`` the request will carry (``flex``, ``default``); None when none.
+    service_tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,10 @@ class Attempt:
     detail: str | None = None
     #: The id its :class:`Intent` had (a refusal has an id of its own and no intent).
     attempt_id: str | None = None
+    #: The ``service_tier`` the request carried (``flex``, ``default``); None when none.
+    service_tier: str | None = None
+    #: A flex route's attempt sent as a standard call: the window's flex share was gone.
+    flex_fallback: bool = False
 
 
 @dataclass
@@ -153,8 +167,14 @@ class ModelResponse:
 
 
 def cost_of(
-    tokens_in: int, tokens_out: int, price_in_1m: Decimal, price_out_1m: Decimal
+    tokens_in: int,
+    tokens_out: int,
+    price_in_1m: Decimal,
+    price_out_1m: Decimal,
+    factor: Decimal = Decimal(1),
 ) -> Decimal:
-    """Money for one attempt at the route's prices (per 1M tokens), exact to 6 decimals."""
+    """Money for one attempt at the route's prices (per 1M tokens) times ``factor`` (flex is
+    billed at batch prices), exact to 6 decimals."""
     raw = (Decimal(tokens_in) * price_in_1m + Decimal(tokens_out) * price_out_1m) / Decimal(10**6)
+    raw *= factor
     return raw.quantize(Decimal("0.000001"))

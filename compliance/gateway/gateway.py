@@ -22,7 +22,9 @@ one ``refused`` attempt and no HTTP request. Then, per attempt:
    here; they see hashes, counts and outcomes, never text.
 
 Transport failures (429, 408, 5xx, a 200 whose body is not a chat completion, timeout,
-connection) are retried with backoff and jitter up to ``RetryPolicy.max_attempts``; an empty,
+connection) are retried with backoff and jitter up to ``RetryPolicy.max_attempts``; a flex
+call's 429 "resource unavailable" on a budget of its own (``unavailable_attempts``), without
+holding the route's pacing as a rate limit would (``compliance.gateway.tiers``); an empty,
 non-JSON or schema-invalid answer is retried ``content_retries`` times; other 4xx are not
 retried. Escalating to a stronger route is the caller's decision (the step knows its
 ``escalate_to``). See ``docs/gateway.md``.
@@ -70,6 +72,7 @@ from compliance.gateway.retry import (
 )
 from compliance.gateway.routes import RouteConfig
 from compliance.gateway.structured import messages_as_sent, response_format
+from compliance.gateway.tiers import Tier, WindowShare, tier_for
 from compliance.gateway.tokens import EstimateCalibration, estimate_tokens
 
 if TYPE_CHECKING:
@@ -256,8 +259,12 @@ class Gateway:
         *,
         retry: RetryPolicy | None = None,
         timeout_s: float | None = None,
+        window: WindowShare | None = None,
     ) -> ModelResponse:
-        """Answer ``request`` on ``route_name``; never raises for what the provider did."""
+        """Answer ``request`` on ``route_name``; never raises for what the provider did.
+
+        ``window`` (the nightly run's) tells a flex route when to fall back to standard calls
+        (``compliance.gateway.tiers``)."""
         route = self.routes[route_name]
         response = ModelResponse(request, route_name, route.model, Outcome.REFUSED)
         for policy in self._policies:
@@ -275,7 +282,7 @@ class Gateway:
                 )
                 await self._record(response, attempt)
                 return response
-        await self._attempts(response, route, retry or self.retry, timeout_s)
+        await self._attempts(response, route, retry or self.retry, timeout_s, window)
         return response
 
     async def _attempts(
@@ -284,19 +291,26 @@ class Gateway:
         route: RouteConfig,
         policy: RetryPolicy,
         timeout_s: float | None,
+        window: WindowShare | None,
     ) -> None:
-        transport_failures = content_failures = 0
+        transport_failures = content_failures = unavailable = 0
         while True:
             number = len(response.attempts) + 1
+            tier = tier_for(route, response.request, window)
             attempt, result = await self._attempt(
-                response.request, response.route, route, number, timeout_s
+                response.request, response.route, route, number, timeout_s, tier
             )
             await self._record(response, attempt)
             response.outcome = attempt.outcome
             if attempt.outcome is Outcome.OK:
                 response.content, response.parsed = result.content, result.parsed
                 return
-            if attempt.outcome.is_transport_failure:
+            if attempt.outcome is Outcome.RESOURCE_UNAVAILABLE:
+                unavailable += 1
+                if unavailable >= policy.unavailable_attempts:
+                    return
+                await self._sleep(policy.delay(unavailable, attempt.retry_after_s, self._rng))
+            elif attempt.outcome.is_transport_failure:
                 transport_failures += 1
                 if transport_failures >= policy.max_attempts:
                     return
@@ -339,19 +353,20 @@ class Gateway:
         route: RouteConfig,
         number: int,
         timeout_s: float | None,
+        tier: Tier,
     ) -> tuple[Attempt, Result]:
         messages = self.messages_for(request, route)
         calibration = self._calibration.setdefault(route_name, EstimateCalibration())
         estimated_prompt = estimate_tokens(messages)
         booked = calibration.correct(estimated_prompt) + request.max_tokens
         reservation = await self._pacer.acquire(route_name, booked) if self._pacer else None
-        intent = Intent(self._attempt_ids(), number, route_name, route.model)
+        intent = Intent(self._attempt_ids(), number, route_name, route.model, tier.service_tier)
         await self._intend(request, intent, reservation)
         exchange = _Exchange()
         token = _EXCHANGE.set(exchange)
         started = time.perf_counter()
         try:
-            result = await self._send(request, route_name, route, messages, timeout_s)
+            result = await self._send(request, route_name, route, messages, timeout_s, tier)
         finally:
             _EXCHANGE.reset(token)
         latency_ms = (time.perf_counter() - started) * 1000.0
@@ -361,6 +376,8 @@ class Gateway:
         if reservation is not None and self._pacer is not None:
             headers = RateLimitHeaders.parse(result.headers) if result.headers is not None else None
             hold = min(retry_after, MAX_PROVIDER_WAIT_S) if retry_after is not None else None
+            if result.outcome is Outcome.RESOURCE_UNAVAILABLE:
+                hold = None  # no capacity for flex now: not the route's rate limit
             await self._pacer.settle(reservation, used_tokens(result), headers, hold)
         attempt = Attempt(
             number=number,
@@ -375,6 +392,7 @@ class Gateway:
                 result.tokens_out,
                 route.price_input_per_1m,
                 route.price_output_per_1m,
+                tier.price_factor,
             ),
             latency_ms=round(latency_ms, 3),
             request_sha256=exchange.request_sha256,
@@ -382,6 +400,8 @@ class Gateway:
             retry_after_s=retry_after,
             detail=result.detail,
             attempt_id=intent.attempt_id,
+            service_tier=tier.service_tier,
+            flex_fallback=tier.fallback,
         )
         return attempt, result
 
@@ -399,6 +419,7 @@ class Gateway:
         route: RouteConfig,
         messages: list[dict[str, str]],
         timeout_s: float | None,
+        tier: Tier,
     ) -> Result:
         body: dict[str, Any] = {
             "model": route.model,
@@ -409,6 +430,8 @@ class Gateway:
         fmt = response_format(route.structured_output, request.output)
         if fmt is not None:
             body["response_format"] = fmt
+        if tier.service_tier is not None:
+            body["service_tier"] = tier.service_tier
         client = self._client(route_name)
         try:
             # The SDK's generic POST, not ``chat.completions.create``: the same client, auth,
@@ -419,14 +442,16 @@ class Gateway:
                 "/chat/completions",
                 body=body,
                 cast_to=httpx2.Response,
-                options={"timeout": timeout_s or route.timeout_s},
+                options={"timeout": tier.timeout_s or timeout_s or route.timeout_s},
             )
         except openai.APITimeoutError:
             return Result(Outcome.TIMEOUT, detail="no answer within the timeout")
         except openai.APIConnectionError as exc:
             return Result(Outcome.CONNECTION_ERROR, detail=type(exc.__cause__ or exc).__name__)
         except openai.APIStatusError as exc:
-            return status_result(exc.status_code, exc.response.headers, exc.response.content)
+            return status_result(
+                exc.status_code, exc.response.headers, exc.response.content, flex=tier.flex
+            )
         content = raw.content
         try:
             completion = json.loads(content)

@@ -30,6 +30,8 @@ class RetryPolicy:
     max_attempts: int = 4
     #: Extra attempts on the same route after an empty, non-JSON or schema-invalid answer.
     content_retries: int = 1
+    #: Attempts of a flex call answered 429 "resource unavailable", a budget of their own.
+    unavailable_attempts: int = 8
     base_delay_s: float = 0.5
     max_delay_s: float = 20.0
 

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from compliance.errors import ComplianceError
 
 StructuredOutput = Literal["json_schema", "json_object", "none"]
+#: OpenAI's ``service_tier``: ``flex`` answers synchronously at batch prices, slower, and may
+#: answer 429 "resource unavailable" (``compliance.gateway.tiers``).
+ServiceTier = Literal["default", "flex"]
 
 SIMULATOR_BASE_URL = "http://127.0.0.1:8300/v1"
 SIMULATOR_API_KEY = "nightshift-simulator"
@@ -34,6 +37,15 @@ class RouteConfig(BaseModel):
     price_output_per_1m: Decimal = Field(default=Decimal(0), ge=0)
     timeout_s: float = Field(default=30.0, gt=0, le=3600)
     structured_output: StructuredOutput = "json_schema"
+    #: ``flex``: nightly calls go out with ``service_tier: "flex"`` (``compliance.gateway.tiers``);
+    #: ``default`` sends ``service_tier: "default"``; None sends no ``service_tier``.
+    service_tier: ServiceTier | None = None
+    #: Per-attempt timeout of a flex call (OpenAI advises 15 minutes: flex queues).
+    flex_timeout_s: float = Field(default=900.0, gt=0, le=3600)
+    #: Share of the nightly window after which flex calls go out as standard calls.
+    flex_fallback_after: float = Field(default=0.5, ge=0, le=1)
+    #: Flex is billed at this factor of the route's prices (batch prices).
+    flex_price_factor: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
     #: True only for the provider simulator that ships with nightshift.
     simulator: bool = False
 

@@ -267,7 +267,9 @@ async def _run_steps(
 ) -> str | None:
     """Run the pending steps; returns why the document is deferred (None when it is not)."""
     runtime = state.runtime
-    ctx = runtime.step_context("nightly", state.run_id, caller_key_id=runtime.service_key_id)
+    ctx = runtime.step_context(
+        "nightly", state.run_id, caller_key_id=runtime.service_key_id, window=state.window
+    )
     # Only outputs of the view's masker version: placeholders of two versions never mix.
     previous: dict[str, Mapping[str, Any]] = {
         s: made.output

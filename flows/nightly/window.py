@@ -64,6 +64,17 @@ class WindowGuard:
         self.finished += 1
         self._durations += self._clock() - started_at
 
+    def share_gone(self) -> float | None:
+        """The share of the window gone since the run started, 0 to 1 (1 once closed); None
+        without a deadline. Flex routes fall back to standard calls past their
+        ``flex_fallback_after`` (``compliance.gateway.tiers``)."""
+        if self._deadline is None:
+            return None
+        span = self._deadline - self._start
+        if span <= 0:
+            return 1.0
+        return min(max((self._clock() - self._start) / span, 0.0), 1.0)
+
     def projected_finish_s(self) -> float | None:
         """Seconds from now until everything not yet started would be done, at the seen pace."""
         if not self.finished:

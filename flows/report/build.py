@@ -61,7 +61,7 @@ QUEUES = ("urgent", "review", "failed", "drafts_ready")
 COUNTERS = (
     "calls", "retries", "escalations", "rate_limited", "timeouts", "server_errors",
     "connection_errors", "client_errors", "empty_responses", "invalid_json", "schema_invalid",
-    "refused",
+    "refused", "flex_calls", "resource_unavailable", "flex_fallbacks",
 )  # fmt: skip
 
 

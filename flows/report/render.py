@@ -104,6 +104,9 @@ def _overview(report: Report) -> list[tuple[str, str]]:
 COUNTER_LABELS = {
     "calls": "attempts that reached the provider",
     "rate_limited": "429 (rate limited)",
+    "flex_calls": "flex calls (batch prices)",
+    "resource_unavailable": "flex 429 (resource unavailable)",
+    "flex_fallbacks": "flex calls sent standard (window share gone)",
     "empty_responses": "empty answers",
     "invalid_json": "answers not JSON",
     "schema_invalid": "answers not matching the schema",

@@ -16,6 +16,7 @@ from typing import Any
 from compliance.gateway.calls import CallPath, ModelResponse, Outcome
 from compliance.gateway.gateway import Gateway
 from compliance.gateway.retry import RetryPolicy
+from compliance.gateway.tiers import WindowShare
 from flows.config import StepsConfig
 from storage.models import StepStatus
 
@@ -57,6 +58,9 @@ class StepContext:
     timeout_s: float | None = None
     #: The caller key the calls are made for (its limits apply); None = no key limits.
     caller_key_id: str | None = None
+    #: The nightly run's window: flex routes fall back to standard calls once their share of
+    #: it is gone (``compliance.gateway.tiers``); None = no window.
+    window: WindowShare | None = None
 
 
 @dataclass(frozen=True)

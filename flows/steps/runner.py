@@ -183,7 +183,9 @@ async def _ask(
     view: DocumentView,
     previous: Previous,
 ) -> _Answer:
-    response = await ctx.gateway.call(request, route, retry=ctx.retry, timeout_s=ctx.timeout_s)
+    response = await ctx.gateway.call(
+        request, route, retry=ctx.retry, timeout_s=ctx.timeout_s, window=ctx.window
+    )
     if not response.ok or response.parsed is None:
         return _Answer(response)
     return _Answer(response, spec.check(response.parsed, view, previous))

@@ -39,7 +39,8 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON
 SUMMARY_ROWS = (
     "run_id", "status", "documents_total", "documents_done", "documents_review",
     "documents_failed", "documents_deferred", "calls", "retries", "escalations", "rate_limited",
-    "timeouts", "server_errors", "empty_responses", "invalid_outputs", "tokens_in", "tokens_out",
+    "flex_calls", "resource_unavailable", "flex_fallbacks", "timeouts", "server_errors",
+    "empty_responses", "invalid_outputs", "tokens_in", "tokens_out",
     "cost", "cost_per_1000_documents", "duration_s",
 )  # fmt: skip
 

@@ -127,15 +127,22 @@ async def test_filters_and_limit_select_attempts_by_how_they_ended_and_their_fir
 def v1(n: int) -> dict[str, Any]:
     """The draft of an entry as logs before migration 0008 hold them."""
     entry = draft(n)
-    del entry["attempt_id"], entry["kind"]
+    del entry["attempt_id"], entry["kind"], entry["service_tier"]
     return entry | {"v": 1}
 
 
-async def test_v1_entries_stay_verifiable_queryable_and_provable_beside_v2_attempts(
+def v2(n: int) -> dict[str, Any]:
+    """The draft of an entry as logs before flex (entry version 3) hold them."""
+    entry = draft(n)
+    del entry["service_tier"]
+    return entry | {"v": 2}
+
+
+async def test_v1_and_v2_entries_stay_verifiable_queryable_and_provable_beside_v3_attempts(
     sessions: sessionmaker[Session], engine: Engine, tmp_path: Path
 ) -> None:
     log = make_log(sessions, tmp_path / "keys")
-    log.append_batch([v1(1), v1(2)])
+    log.append_batch([v1(1), v2(2)])
     provider = Provider(engine, answered=1)
     async with gateway(provider, log) as gw:
         await gw.call(REQUEST, "home")
@@ -144,10 +151,11 @@ async def test_v1_entries_stay_verifiable_queryable_and_provable_beside_v2_attem
     proofs = [inclusion_proof(sessions, log, verifiers(tmp_path / "keys"), s) for s in range(4)]
     report = verify_log(sessions, verifiers(tmp_path / "keys"))
     assert [(a["v"], a["attempt_id"] is None, a["entries"]) for a in attempts] == [
-        (1, True, [0]), (1, True, [1]), (2, False, [2, 3])
+        (1, True, [0]), (2, True, [1]), (3, False, [2, 3])
     ]  # fmt: skip
     assert attempts[0] == {**json.loads(json.dumps(v1(1))), "seq": 0, "attempt_id": None,
                            "entries": [0]}  # fmt: skip
     assert all(p["verified"] for p in proofs)
-    assert [p["entry"]["v"] for p in proofs] == [1, 1, 2, 2]
+    assert [p["entry"]["v"] for p in proofs] == [1, 2, 3, 3]
+    assert attempts[2]["service_tier"] is None and "service_tier" not in attempts[1]
     assert report.ok and (report.tree_size, report.unknown_outcomes) == (4, 0)

@@ -175,3 +175,57 @@ def test_fault_rates_outside_zero_to_one_or_summing_above_one_are_refused() -> N
         SimulatorConfig(fail_rate=1.5)
     with pytest.raises(ValueError, match="must not exceed 1"):
         SimulatorConfig(fail_rate=0.6, hang_rate=0.6)
+
+
+async def test_flex_requests_are_refused_resource_unavailable_at_the_seeded_rate() -> None:
+    app = create_app(SimulatorConfig(flex_unavailable_rate=0.3, seed=7))
+    outcomes: list[str] = []
+    async with sdk(app) as client:
+        for _ in range(200):
+            try:
+                answer = await ask(client, service_tier="flex")
+            except openai.RateLimitError as exc:
+                assert exc.status_code == 429 and exc.code == "resource_unavailable"
+                assert "resource unavailable" in exc.message.lower()
+                outcomes.append("unavailable")
+            else:
+                assert answer.service_tier == "flex"
+                outcomes.append("ok")
+        standard = await ask(client)  # no service_tier: never refused, none echoed
+    log = await request_log(app)
+
+    assert 40 <= outcomes.count("unavailable") <= 80  # 30 % of 200, seeded
+    assert log["counts"]["resource_unavailable"] == outcomes.count("unavailable")
+    assert log["counts"]["rate_limited"] == 0
+    assert {e["service_tier"] for e in log["entries"][:-1]} == {"flex"}
+    assert log["entries"][-1]["service_tier"] is None
+    assert standard.service_tier is None
+
+    again = create_app(SimulatorConfig(flex_unavailable_rate=0.3, seed=7))
+    replay: list[str] = []
+    async with sdk(again) as client:
+        for _ in range(200):
+            try:
+                await ask(client, service_tier="flex")
+                replay.append("ok")
+            except openai.RateLimitError:
+                replay.append("unavailable")
+    assert replay == outcomes
+
+
+async def test_the_flex_draw_leaves_the_fault_sequence_of_the_seed_alone() -> None:
+    async def faults(tier: str | None) -> list[str]:
+        app = create_app(SimulatorConfig(fail_rate=0.3, flex_unavailable_rate=0.0, seed=3))
+        extra = {"service_tier": tier} if tier else {}
+        async with sdk(app) as client:
+            for _ in range(30):
+                with suppress(openai.InternalServerError):
+                    await ask(client, **extra)
+        return [e["outcome"] for e in (await request_log(app))["entries"]]
+
+    assert await faults("flex") == await faults(None)
+
+
+def test_the_flex_rate_is_a_share() -> None:
+    with pytest.raises(ValueError, match="flex_unavailable_rate"):
+        SimulatorConfig(flex_unavailable_rate=1.5)
