@@ -2,6 +2,12 @@
 
 from storage.models import audit as audit  # the audit log tables: storage.models.audit
 from storage.models.base import Base, TimestampMixin
+from storage.models.batches import (
+    BatchStatus,
+    LineStatus,
+    ProviderBatch,
+    ProviderBatchLine,
+)
 from storage.models.callers import CallerKey, CallerKeySlot, CallerKeyState, CallerKeyUsage
 from storage.models.documents import Document, DocumentFormat, DocumentStatus
 from storage.models.pacing import RoutePacing
@@ -11,6 +17,7 @@ from storage.models.vault import VaultEntry
 
 __all__ = [
     "Base",
+    "BatchStatus",
     "CallerKey",
     "CallerKeySlot",
     "CallerKeyState",
@@ -18,6 +25,9 @@ __all__ = [
     "Document",
     "DocumentFormat",
     "DocumentStatus",
+    "LineStatus",
+    "ProviderBatch",
+    "ProviderBatchLine",
     "RoutePacing",
     "Run",
     "RunKind",
