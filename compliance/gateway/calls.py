@@ -99,6 +99,10 @@ class Intent:
     number: int
     route: str
     model: str
+    #: A short code (a batch line: ``batch:<our batch id>``); never text from the call.
+    detail: str | None = None
+    #: Known before sending only for a batch line (its body is in the input file).
+    request_sha256: str | None = None
 
 
 @dataclass(frozen=True)
