@@ -139,7 +139,7 @@ async def run_step(
         outcome.output = skipped
         return outcome
     inputs = {name: previous[name] for name in spec.inputs if name in previous}
-    request = _request(ctx, prompt, view, inputs)
+    request = step_request(ctx, prompt, view, inputs)
     route = getattr(ctx.steps, step)
     if resume is not None:
         first = _restored(resume, request, spec, view, previous)
@@ -156,9 +156,11 @@ async def run_step(
     return outcome
 
 
-def _request(
+def step_request(
     ctx: StepContext, prompt: Prompt, view: DocumentView, inputs: Previous
 ) -> ModelRequest:
+    """The step's request on the masked view: what an online call sends and a batch line
+    carries (``flows/batch``)."""
     return ModelRequest(
         step=prompt.step,
         prompt_version=prompt.version,
