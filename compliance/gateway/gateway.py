@@ -40,6 +40,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 import httpx2
@@ -309,6 +310,61 @@ class Gateway:
         request = line.request if isinstance(line, BatchLine) else line
         for observer in self._observers:
             await observer.observe(request, attempt)
+
+    async def answer_line(
+        self,
+        request: ModelRequest,
+        route_name: str,
+        *,
+        attempt_id: str,
+        number: int,
+        request_sha256: str,
+        result: ResultLine | None,
+        missing: str = "batch:no_result",
+        record: bool = True,
+    ) -> ModelResponse:
+        """A result line (or its absence) as the answer an online call would have had: the same
+        classification and schema check, usage at the route's prices × ``batch_price_factor``,
+        and its outcome entry (``attempt_id`` of the line's intent) recorded by the observers.
+        A line in no file is a ``timeout`` with ``detail`` ``missing``. ``record=False``: its
+        outcome entry is already in the log (a resumed collector), the observers are not told."""
+        route = self.routes[route_name]
+        response = ModelResponse(request, route_name, route.model, Outcome.TIMEOUT)
+        if result is None:
+            answer = Result(Outcome.TIMEOUT, detail=missing)
+        elif result.status_code == 200 and isinstance((result.body or {}).get("choices"), list):
+            assert result.body is not None
+            body = json.dumps(result.body).encode()
+            answer = classify_completion(request, route, result.body, 200, {}, body)
+        elif result.status_code is not None and result.status_code != 200:
+            answer = status_result(result.status_code, {}, b"")
+        else:
+            answer = Result(Outcome.SERVER_ERROR, detail="batch:unreadable_result")
+        cost = cost_of(
+            answer.tokens_in, answer.tokens_out, route.price_input_per_1m, route.price_output_per_1m
+        )
+        attempt = Attempt(
+            number=number,
+            route=route_name,
+            model=route.model,
+            outcome=answer.outcome,
+            http_status=answer.status,
+            tokens_in=answer.tokens_in,
+            tokens_out=answer.tokens_out,
+            cost=(cost * route.batch_price_factor).quantize(Decimal("0.000001")),
+            request_sha256=request_sha256,
+            response_sha256=result.response_sha256 if result is not None else None,
+            detail=answer.detail,
+            attempt_id=attempt_id,
+        )
+        if record:
+            await self._record(response, attempt)
+        else:
+            response.attempts.append(attempt)
+        response.outcome = attempt.outcome
+        if attempt.outcome is Outcome.OK:
+            response.content, response.parsed = answer.content, answer.parsed
+        return response
 
     async def upload_batch_file(
         self, route_name: str, lines: Sequence[BatchLine], name: str

@@ -35,7 +35,7 @@ from flows.batch.keys import result_key
 from flows.config import STEPS
 from flows.nightly.chunk import BatchState, Loaded, load_documents
 from flows.nightly.window import WindowGuard
-from flows.results import outcome_row
+from flows.results import document_status, outcome_row
 from flows.runtime import Runtime
 from flows.steps.base import StepOutcome
 from flows.steps.runner import SPECS, missing_inputs, step_request
@@ -49,6 +49,7 @@ from storage.models import (
     StepStatus,
 )
 from storage.repositories.batches import KeyState, ProviderBatchRepository
+from storage.repositories.documents import DocumentRepository
 from storage.repositories.step_results import StepResultRepository
 from storage.types import utcnow
 
@@ -154,11 +155,16 @@ def _not_sent(runtime: Runtime, step: str, reason: str) -> StepOutcome:
 
 
 async def _settle(runtime: Runtime, run_id: str | None, item: Loaded, outcome: StepOutcome) -> None:
+    """Save a step settled without a line, and the document's status with it."""
     row = outcome_row(item.document, item.data_key, outcome, run_id, item.masker_version)
+    others = [made.status for s, made in item.finished.items() if s != outcome.step]
+    status = document_status([*others, outcome.status], len(STEPS))
 
     def write() -> None:
         with transaction(runtime.app.sessions) as session:
             StepResultRepository(session).upsert_many([row])
+            if item.document.status != status.value:
+                DocumentRepository(session).set_statuses({item.document.id: status})
 
     await asyncio.to_thread(write)
 

@@ -39,7 +39,7 @@ The steps of one document, in order, are :mod:`flows.steps.sequencer`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,8 @@ from flows.steps.extract import check_extract
 from storage.models import StepStatus
 
 Previous = Mapping[str, Mapping[str, Any]]
+#: Gives the first answer to a request without a call (a batch line's result).
+Answered = Callable[[ModelRequest], Awaitable[ModelResponse]]
 Check = Callable[[Mapping[str, Any], DocumentView, Previous], Verdict]
 
 
@@ -121,11 +123,14 @@ async def run_step(
     *,
     checkpoint: SaveCheckpoint | None = None,
     resume: Checkpoint | None = None,
+    answered: Answered | None = None,
 ) -> StepOutcome:
     """Run ``step`` for one document; never raises for what a provider did.
 
     ``checkpoint`` commits the first answer before an escalation; ``resume`` is such a saved
-    first answer, from a run that stopped before the escalation's result was saved.
+    first answer, from a run that stopped before the escalation's result was saved;
+    ``answered`` gives the first answer instead of a call (a batch line's result, already
+    audited and paid for: ``flows/batch/collect.py``), judged and escalated as a call's.
     """
     spec = SPECS.get(step)
     if spec is None:
@@ -144,6 +149,8 @@ async def run_step(
     if resume is not None:
         first = _restored(resume, request, spec, view, previous)
         outcome.carried = resume.usage
+    elif answered is not None:
+        first = _judged(await answered(request), spec, view, previous)
     else:
         first = await _ask(ctx, request, route.route, spec, view, previous)
     answers = [first]
@@ -186,6 +193,13 @@ async def _ask(
     previous: Previous,
 ) -> _Answer:
     response = await ctx.gateway.call(request, route, retry=ctx.retry, timeout_s=ctx.timeout_s)
+    return _judged(response, spec, view, previous)
+
+
+def _judged(
+    response: ModelResponse, spec: StepSpec, view: DocumentView, previous: Previous
+) -> _Answer:
+    """The gate's verdict on a usable answer; none on a failed one."""
     if not response.ok or response.parsed is None:
         return _Answer(response)
     return _Answer(response, spec.check(response.parsed, view, previous))

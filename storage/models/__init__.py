@@ -3,6 +3,7 @@
 from storage.models import audit as audit  # the audit log tables: storage.models.audit
 from storage.models.base import Base, TimestampMixin
 from storage.models.batches import (
+    MAX_LINE_ATTEMPTS,
     BatchStatus,
     LineStatus,
     ProviderBatch,
@@ -16,6 +17,7 @@ from storage.models.step_results import Step, StepResult, StepStatus
 from storage.models.vault import VaultEntry
 
 __all__ = [
+    "MAX_LINE_ATTEMPTS",
     "Base",
     "BatchStatus",
     "CallerKey",

@@ -34,9 +34,11 @@ def batch_home(
 ) -> Callable[[str], Settings]:
     def wire(base_url: str) -> Settings:
         path = write_config(tmp_path / "nightshift.toml", base_url)
-        text = path.read_text().replace(
-            'model = "small-model"\n',
-            f'model = "small-model"\nmode = "batch"\nbatch_max_requests = {MAX_REQUESTS}\n',
+        batch = f'mode = "batch"\nbatch_max_requests = {MAX_REQUESTS}\n'
+        text = (
+            path.read_text()
+            .replace('model = "small-model"\n', f'model = "small-model"\n{batch}')
+            .replace('model = "strong-model"\n', f'model = "strong-model"\n{batch}')
         )
         path.write_text(text)
         monkeypatch.setenv("NIGHTSHIFT_CONFIG", str(path))
