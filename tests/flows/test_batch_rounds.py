@@ -16,15 +16,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from compliance.audit.keys import AuditKeys
+from compliance.audit.verify import verify_log
 from compliance.gateway.batches import ResultLine
 from compliance.gateway.calls import ModelResponse
 from flows.batch.collect import collect_once
 from flows.batch.rounds import settle, submit_round
+from flows.batch.submit import submit_step
 from flows.context import app_context
+from flows.results import document_results, reidentified_results
 from flows.runtime import Runtime
 from flows.settings import Settings
 from storage.engine import transaction
-from storage.models import Document, ProviderBatchLine, StepResult
+from storage.models import Document, ProviderBatch, ProviderBatchLine, StepResult
 from storage.models.audit import AuditEntry
 from storage.types import utcnow
 from tests.flows.test_batch_submit import batch_home, planted, stored_batch_files
@@ -59,9 +63,12 @@ async def test_three_steps_in_batch_mode_settle_every_document_paying_each_key_o
     runtime = Runtime.open(settings, retry=FAST_RETRY)
     try:
         report = await settle(runtime, None, sleep=no_wait, clock=stepping_clock(), max_rounds=50)
+        verified = verify_log(runtime.app.sessions, AuditKeys.load(settings.keys_dir).verifiers)
+        versions = runtime.versions(("extract", "categorize", "draft"))
     finally:
         await runtime.aclose()
     assert report.settled, report.as_dict()
+    assert verified.ok and verified.unknown_outcomes == 0, verified
 
     files = stored_batch_files(sim.url)
     sent = [json.loads(raw) for content in files for raw in content.splitlines()]
@@ -97,6 +104,20 @@ async def test_three_steps_in_batch_mode_settle_every_document_paying_each_key_o
     assert {status for status, _ in documents} <= {"done", "review"}
     assert sum(n for _, n in documents) == DOCUMENTS
     assert report.as_dict()["batch_lines"] == len(sent)
+
+    # Results that came back hours later re-identify with the vault map of their masker version.
+    restored_values = 0
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        for document in session.scalars(select(Document)).all():
+            found = document_results(session, ctx.keyring, document, versions)
+            restored, unknown = reidentified_results(session, ctx.keyring, document, found)
+            assert unknown == []
+            masked_text = json.dumps([r["output"] for r in found.values()], ensure_ascii=False)
+            clear_text = json.dumps([r["output"] for r in restored.values()], ensure_ascii=False)
+            restored_values += sum(
+                1 for v in planted(records) if v in clear_text and v not in masked_text
+            )
+    assert restored_values > 0
 
 
 def _lines_sent(url: str) -> Counter[str]:
@@ -236,3 +257,45 @@ async def test_a_collector_killed_after_auditing_a_line_resumes_without_a_second
 
 class KilledCollector(Exception):
     """Stands for SIGKILL in the middle of a collect."""
+
+
+async def test_a_batch_past_its_window_is_cancelled_and_its_finished_lines_are_kept(
+    simulator: SimulatorFactory, batch_home: Callable[[str], Settings], tmp_path: Path
+) -> None:
+    # The simulator answers every line, then finalizes for 2 s: cancelled then, the batch
+    # returns all the answers it has (OpenAI: an expired or cancelled batch returns what it did).
+    sim = simulator(seed=15, batch_delay_s=2.0)
+    settings = batch_home(sim.url)
+    ingest_samples(settings, 6, seed=25, tmp_path=tmp_path)
+    runtime = Runtime.open(settings, retry=FAST_RETRY)
+    start = utcnow()
+    try:
+        sent = await submit_step(runtime, "extract", None, clock=lambda: start)
+        (batch_id,) = sent.batches
+        with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+            row = session.get(ProviderBatch, batch_id)
+            assert row is not None and row.provider_batch_id is not None
+            provider_id = row.provider_batch_id
+        for _ in range(200):  # until the simulator has every answer and is finalizing
+            info = await runtime.gateway.retrieve_batch("fast", provider_id)
+            if info.status == "finalizing":
+                break
+            await asyncio.sleep(0.05)
+        assert info.status == "finalizing"
+
+        late = start + timedelta(hours=25)
+        first = await collect_once(runtime, None, clock=lambda: late)
+        second = await collect_once(runtime, None, clock=lambda: late + timedelta(hours=1))
+    finally:
+        await runtime.aclose()
+
+    assert first.cancelled == 1
+    assert batch_id in first.collected + second.collected
+    assert first.lines_done + second.lines_done == 6  # the finished lines are kept
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        batch = session.get(ProviderBatch, batch_id)
+        assert batch is not None and batch.status == "collected"
+        stored = session.scalar(
+            select(func.count()).select_from(StepResult).where(StepResult.step == "extract")
+        )
+    assert stored == 6
