@@ -125,3 +125,74 @@ async def test_submit_sends_each_pending_document_once_masked_and_audited(
         assert intent["detail"] == f"batch:{line.batch_id}"
         assert intent["request_sha256"] == line.request_sha256
         assert (intent["document_id"], intent["step"]) == (line.document_id, "extract")
+
+
+class KilledSubmitter(Exception):
+    """Stands for SIGKILL in the middle of a submit."""
+
+
+async def test_a_submitter_killed_after_the_upload_creates_the_batch_from_that_file_next_time(
+    simulator: SimulatorFactory,
+    batch_home: Callable[[str], Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = simulator(seed=16, batch_delay_s=0.05)
+    settings = batch_home(sim.url)
+    ingest_samples(settings, 5, seed=26, tmp_path=tmp_path)
+    runtime = Runtime.open(settings, retry=FAST_RETRY)
+
+    async def killed(*args: object, **kwargs: object) -> None:
+        raise KilledSubmitter
+
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(runtime.gateway, "create_batch", killed)
+            with pytest.raises(KilledSubmitter):
+                await submit_step(runtime, "extract", None)
+        again = await submit_step(runtime, "extract", None)
+    finally:
+        await runtime.aclose()
+
+    assert again.lines == 0 and len(again.batches) == 1  # resumed, nothing new
+    assert len(stored_batch_files(sim.url)) == 1  # the file uploaded once
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        (batch,) = session.scalars(select(ProviderBatch)).all()
+        lines = session.scalars(select(ProviderBatchLine)).all()
+    assert batch.provider_batch_id and batch.status not in ("created", "uploaded")
+    assert {(line.attempt, line.status) for line in lines} == {(1, "submitted")}
+
+
+async def test_a_submitter_killed_before_the_upload_sends_those_keys_once_more(
+    simulator: SimulatorFactory,
+    batch_home: Callable[[str], Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = simulator(seed=17, batch_delay_s=0.05)
+    settings = batch_home(sim.url)
+    ingest_samples(settings, 5, seed=27, tmp_path=tmp_path)
+    runtime = Runtime.open(settings, retry=FAST_RETRY)
+
+    async def killed(*args: object, **kwargs: object) -> None:
+        raise KilledSubmitter
+
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(runtime.gateway, "upload_batch_file", killed)
+            with pytest.raises(KilledSubmitter):
+                await submit_step(runtime, "extract", None)
+        again = await submit_step(runtime, "extract", None)
+    finally:
+        await runtime.aclose()
+
+    assert (again.lines, again.resubmitted) == (5, 5)
+    assert len(stored_batch_files(sim.url)) == 1  # the first file never left
+    with app_context(settings) as ctx, transaction(ctx.sessions) as session:
+        batches = {b.id: b.status for b in session.scalars(select(ProviderBatch))}
+        lines = session.scalars(select(ProviderBatchLine)).all()
+    assert list(batches.values()).count("collected") == 1 and len(batches) == 2  # one abandoned
+    assert (
+        sorted((line.attempt, line.status) for line in lines)
+        == [(1, "expired")] * 5 + [(2, "submitted")] * 5
+    )
