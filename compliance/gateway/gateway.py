@@ -305,12 +305,6 @@ class Gateway:
             for observer in self._intents:
                 await observer.intend(line.request, intent)
 
-    async def observe_line(self, line: BatchLine | ModelRequest, attempt: Attempt) -> None:
-        """The outcome entry of one line (and the other observers), when its result is known."""
-        request = line.request if isinstance(line, BatchLine) else line
-        for observer in self._observers:
-            await observer.observe(request, attempt)
-
     async def answer_line(
         self,
         request: ModelRequest,
