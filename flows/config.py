@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from compliance.gateway.routes import Mode, RouteConfig
+
 STEPS = ("extract", "categorize", "draft")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -18,6 +20,12 @@ class StepRoute(BaseModel):
 
     route: str
     escalate_to: str | None = None
+    #: This step's mode; None = the mode of its route (``routes.<name>.mode``).
+    mode: Mode | None = None
+
+    def mode_on(self, routes: dict[str, RouteConfig]) -> Mode:
+        """The step's mode: its own, else its route's."""
+        return self.mode if self.mode is not None else routes[self.route].mode
 
 
 class StepsConfig(BaseModel):

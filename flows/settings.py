@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from compliance.errors import ComplianceError
-from compliance.gateway.routes import RouteConfig, simulator_route
+from compliance.gateway.routes import Mode, RouteConfig, simulator_route
 from compliance.residency import ResidencyConfig
 from flows.config import (
     DeploymentsConfig,
@@ -33,6 +33,7 @@ from flows.config import (
     NightlyConfig,
     PrivacyConfig,
     PromptsConfig,
+    StepRoute,
     StepsConfig,
 )
 from storage.engine import normalize_url, sqlite_path
@@ -132,6 +133,12 @@ class Settings(BaseSettings):
     def step_routes(self) -> StepsConfig:
         assert self.steps is not None
         return self.steps
+
+    def step_mode(self, step: str) -> Mode:
+        """How the step's pending work is sent: ``online``, ``batch`` or ``flex`` (its own
+        ``mode``, else its route's)."""
+        chosen: StepRoute = getattr(self.step_routes, step)
+        return chosen.mode_on(self.routes)
 
     @property
     def store_region(self) -> str:

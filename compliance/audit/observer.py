@@ -77,13 +77,13 @@ def intent_entry(
         "service_tier": intent.service_tier,
         "outcome": PENDING,
         "http_status": None,
-        "detail": None,
+        "detail": intent.detail[:DETAIL_MAX] if intent.detail else None,
         "tokens_in": 0,
         "tokens_out": 0,
         "cost": f"{Decimal(0):.6f}",
         "latency_us": 0,
         "retry_after_ms": None,
-        "request_sha256": None,
+        "request_sha256": intent.request_sha256,
         "response_sha256": None,
     }
 

@@ -109,6 +109,10 @@ class Intent:
     model: str
     #: The ``service_tier`` the request will carry (``flex``, ``default``); None when none.
     service_tier: str | None = None
+    #: A short code (a batch line: ``batch:<our batch id>``); never text from the call.
+    detail: str | None = None
+    #: Known before sending only for a batch line (its body is in the input file).
+    request_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 import httpx2
 import openai
@@ -53,6 +54,14 @@ from compliance.gateway.answers import (
     sha256_of,
     status_result,
     used_tokens,
+)
+from compliance.gateway.batches import (
+    BatchInfo,
+    BatchLine,
+    ResultLine,
+    input_file,
+    parse_result_lines,
+    seal_line,
 )
 from compliance.gateway.calls import (
     Attempt,
@@ -157,6 +166,10 @@ class Gateway:
         self._setup(
             routes, api_keys, policies, (guards.audit, guards.limits, *observers), **options
         )
+        # A batch line passes residency and masking per line; the key's per-minute pacing is
+        # not a batch's (the provider paces a batch itself).
+        line_policies: tuple[CallPolicy, ...] = (guards.residency, guards.masking)
+        self._line_policies = line_policies
         self.guarded = True
 
     @classmethod
@@ -202,6 +215,7 @@ class Gateway:
         self._pacer = pacer
         self.retry = retry or RetryPolicy()
         self._policies: tuple[CallPolicy, ...] = tuple(policies)
+        self._line_policies = tuple(policies)
         self._observers: tuple[AttemptObserver, ...] = tuple(observers)
         self._intents = tuple(o for o in self._observers if isinstance(o, IntentObserver))
         self._attempt_ids = attempt_ids
@@ -226,6 +240,7 @@ class Gateway:
     def add_policy(self, policy: CallPolicy) -> None:
         """One more policy, checked after those the gateway has (the guards stay first)."""
         self._policies = (*self._policies, policy)
+        self._line_policies = (*self._line_policies, policy)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -249,6 +264,147 @@ class Gateway:
             )
             self._clients[route_name] = client
         return client
+
+    # -- the batch path (docs/batch.md) ----------------------------------------------------
+
+    async def batch_line(
+        self, request: ModelRequest, route_name: str, custom_id: str, *, attempt: int = 1
+    ) -> BatchLine | Refusal:
+        """The request as one batch line, or why it may not be sent (audited like a refused
+        call: one ``refused`` outcome entry). The line's body is the one an online call sends."""
+        route = self.routes[route_name]
+        for policy in self._line_policies:
+            verdict = await policy.check(request, route_name, route)
+            if verdict is not None:
+                refusal = verdict if isinstance(verdict, Refusal) else Refusal(verdict)
+                response = ModelResponse(request, route_name, route.model, Outcome.REFUSED)
+                refused = Attempt(
+                    attempt,
+                    route_name,
+                    route.model,
+                    Outcome.REFUSED,
+                    detail=refusal.reason,
+                    attempt_id=self._attempt_ids(),
+                )
+                await self._record(response, refused)
+                return refusal
+        body = _body(request, route, self.messages_for(request, route))
+        return seal_line(
+            custom_id, route_name, route.model, request, body, self._attempt_ids(), attempt
+        )
+
+    async def intend_lines(self, lines: Sequence[BatchLine], batch_id: str) -> None:
+        """Commit one intent entry per line (``batch:<batch_id>``, the line's body hash) before
+        the file is uploaded; raises (nothing may be uploaded) if one cannot be committed."""
+        for line in lines:
+            intent = Intent(
+                line.attempt_id,
+                line.attempt,
+                line.route,
+                line.model,
+                detail=f"batch:{batch_id}",
+                request_sha256=line.request_sha256,
+            )
+            for observer in self._intents:
+                await observer.intend(line.request, intent)
+
+    async def answer_line(
+        self,
+        request: ModelRequest,
+        route_name: str,
+        *,
+        attempt_id: str,
+        number: int,
+        request_sha256: str,
+        result: ResultLine | None,
+        missing: str = "batch:no_result",
+        record: bool = True,
+    ) -> ModelResponse:
+        """A result line (or its absence) as the answer an online call would have had: the same
+        classification and schema check, usage at the route's prices × ``batch_price_factor``,
+        and its outcome entry (``attempt_id`` of the line's intent) recorded by the observers.
+        A line in no file is a ``timeout`` with ``detail`` ``missing``. ``record=False``: its
+        outcome entry is already in the log (a resumed collector), the observers are not told."""
+        route = self.routes[route_name]
+        response = ModelResponse(request, route_name, route.model, Outcome.TIMEOUT)
+        if result is None:
+            answer = Result(Outcome.TIMEOUT, detail=missing)
+        elif result.status_code == 200 and isinstance((result.body or {}).get("choices"), list):
+            assert result.body is not None
+            body = json.dumps(result.body).encode()
+            answer = classify_completion(request, route, result.body, 200, {}, body)
+        elif result.status_code is not None and result.status_code != 200:
+            answer = status_result(result.status_code, {}, b"")
+        else:
+            answer = Result(Outcome.SERVER_ERROR, detail="batch:unreadable_result")
+        cost = cost_of(
+            answer.tokens_in, answer.tokens_out, route.price_input_per_1m, route.price_output_per_1m
+        )
+        attempt = Attempt(
+            number=number,
+            route=route_name,
+            model=route.model,
+            outcome=answer.outcome,
+            http_status=answer.status,
+            tokens_in=answer.tokens_in,
+            tokens_out=answer.tokens_out,
+            cost=(cost * route.batch_price_factor).quantize(Decimal("0.000001")),
+            request_sha256=request_sha256,
+            response_sha256=result.response_sha256 if result is not None else None,
+            detail=answer.detail,
+            attempt_id=attempt_id,
+        )
+        if record:
+            await self._record(response, attempt)
+        else:
+            response.attempts.append(attempt)
+        response.outcome = attempt.outcome
+        if attempt.outcome is Outcome.OK:
+            response.content, response.parsed = answer.content, answer.parsed
+        return response
+
+    async def upload_batch_file(
+        self, route_name: str, lines: Sequence[BatchLine], name: str
+    ) -> str:
+        """Upload the lines as one input file (purpose ``batch``); the file expires after the
+        route's ``output_expires_after``. Returns the provider's file id."""
+        route = self.routes[route_name]
+        content = input_file(lines)
+        created = await self._client(route_name).files.create(
+            file=(name, content, "application/jsonl"),
+            purpose="batch",
+            expires_after={"anchor": "created_at", "seconds": route.output_expires_after},
+        )
+        return str(created.id)
+
+    async def create_batch(self, route_name: str, input_file_id: str, batch_id: str) -> BatchInfo:
+        """Create the provider's batch from an uploaded file; its output and error files expire
+        after ``output_expires_after``. Our batch id goes in its metadata."""
+        route = self.routes[route_name]
+        window = cast(Literal["24h"], route.batch_completion_window)
+        batch = await self._client(route_name).batches.create(
+            completion_window=window,
+            endpoint="/v1/chat/completions",
+            input_file_id=input_file_id,
+            metadata={"nightshift_batch": batch_id},
+            output_expires_after={"anchor": "created_at", "seconds": route.output_expires_after},
+        )
+        return BatchInfo.of(batch)
+
+    async def retrieve_batch(self, route_name: str, provider_batch_id: str) -> BatchInfo:
+        return BatchInfo.of(await self._client(route_name).batches.retrieve(provider_batch_id))
+
+    async def cancel_batch(self, route_name: str, provider_batch_id: str) -> BatchInfo:
+        return BatchInfo.of(await self._client(route_name).batches.cancel(provider_batch_id))
+
+    async def batch_results(self, route_name: str, file_id: str) -> list[ResultLine]:
+        """The lines of an output or error file."""
+        content = await self._client(route_name).files.content(file_id)
+        return parse_result_lines(content.content)
+
+    async def file_content(self, route_name: str, file_id: str) -> bytes:
+        """The raw content of a provider file (tests read back what was uploaded)."""
+        return (await self._client(route_name).files.content(file_id)).content
 
     # -- the call -------------------------------------------------------------------------
 
@@ -421,16 +577,8 @@ class Gateway:
         timeout_s: float | None,
         tier: Tier,
     ) -> Result:
-        body: dict[str, Any] = {
-            "model": route.model,
-            "messages": messages,
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-        }
-        fmt = response_format(route.structured_output, request.output)
-        if fmt is not None:
-            body["response_format"] = fmt
-        if tier.service_tier is not None:
+        body = _body(request, route, messages)
+        if tier.service_tier is not None:  # online and flex calls only: a batch line never has one
             body["service_tier"] = tier.service_tier
         client = self._client(route_name)
         try:
@@ -469,3 +617,20 @@ class Gateway:
         return classify_completion(
             request, route, completion, raw.status_code, raw.headers, content
         )
+
+
+def _body(
+    request: ModelRequest, route: RouteConfig, messages: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The chat completion body of ``request`` on ``route``: what an online call POSTs and what
+    a batch line carries."""
+    body: dict[str, Any] = {
+        "model": route.model,
+        "messages": messages,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
+    fmt = response_format(route.structured_output, request.output)
+    if fmt is not None:
+        body["response_format"] = fmt
+    return body

@@ -6,6 +6,7 @@ environment variable the route names (``api_key_env``) or given inline (``api_ke
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
@@ -18,6 +19,19 @@ StructuredOutput = Literal["json_schema", "json_object", "none"]
 #: OpenAI's ``service_tier``: ``flex`` answers synchronously at batch prices, slower, and may
 #: answer 429 "resource unavailable" (``compliance.gateway.tiers``).
 ServiceTier = Literal["default", "flex"]
+#: How a step's calls reach the provider: one synchronous call per request (``online``), a JSONL
+#: file through ``/v1/files`` + ``/v1/batches`` answered within the completion window
+#: (``batch``), or synchronous calls at batch prices with ``service_tier: "flex"`` (``flex``).
+Mode = Literal["online", "batch", "flex"]
+MODES: tuple[Mode, ...] = ("online", "batch", "flex")
+
+#: OpenAI's Batch API limits per input file (a provider with lower ones is configured lower).
+BATCH_MAX_REQUESTS = 50_000
+BATCH_MAX_BYTES = 200 * 1024 * 1024
+#: ``output_expires_after``: from one hour to 30 days (OpenAI's bounds), in seconds.
+OUTPUT_EXPIRES_MIN_S = 3_600
+OUTPUT_EXPIRES_MAX_S = 30 * 24 * 3_600
+_WINDOW = re.compile(r"^[1-9]\d*h$")
 
 SIMULATOR_BASE_URL = "http://127.0.0.1:8300/v1"
 SIMULATOR_API_KEY = "nightshift-simulator"
@@ -48,11 +62,37 @@ class RouteConfig(BaseModel):
     flex_price_factor: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
     #: True only for the provider simulator that ships with nightshift.
     simulator: bool = False
+    #: The mode of the steps on this route, unless a step names its own (docs/configuration.md).
+    mode: Mode = "online"
+    #: Batch and flex prices as a share of the online ones (most providers: half).
+    batch_price_factor: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
+    #: The provider's completion window of a batch, in hours (OpenAI accepts "24h").
+    batch_completion_window: str = "24h"
+    #: Limits of one batch input file; a step's lines are split into files at whichever comes first.
+    batch_max_requests: int = Field(default=BATCH_MAX_REQUESTS, ge=1, le=BATCH_MAX_REQUESTS)
+    batch_max_bytes: int = Field(default=BATCH_MAX_BYTES, ge=4_096, le=BATCH_MAX_BYTES)
+    #: How long the provider keeps a batch's files (input, output, errors): masked text should not
+    #: sit there for a month. Seconds, from one hour to 30 days.
+    output_expires_after: int = Field(
+        default=OUTPUT_EXPIRES_MIN_S, ge=OUTPUT_EXPIRES_MIN_S, le=OUTPUT_EXPIRES_MAX_S
+    )
 
     @field_validator("region")
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("batch_completion_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if not _WINDOW.match(value):
+            raise ValueError(f"batch_completion_window must be hours such as '24h', got {value!r}")
+        return value
+
+    @property
+    def completion_window_s(self) -> int:
+        """The completion window in seconds."""
+        return int(self.batch_completion_window[:-1]) * 3_600
 
     @field_validator("base_url")
     @classmethod

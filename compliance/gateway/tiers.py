@@ -52,8 +52,10 @@ STANDARD = Tier()
 
 
 def wants_flex(route: RouteConfig, request: ModelRequest) -> bool:
-    """Is this call flex? A flex route's nightly calls are; the only predicate that says so."""
-    return route.service_tier == FLEX and request.path == "nightly"
+    """Is this call flex? A flex route's nightly calls are (``service_tier = "flex"`` or
+    ``mode = "flex"`` on the route); the only predicate that says so."""
+    flex_route = route.service_tier == FLEX or route.mode == "flex"
+    return flex_route and request.path == "nightly"
 
 
 def tier_for(route: RouteConfig, request: ModelRequest, window: WindowShare | None) -> Tier:

@@ -116,7 +116,7 @@ class BatchState:
 
 
 @dataclass
-class _Loaded:
+class Loaded:
     document: Document
     view: DocumentView | None
     data_key: DataKey
@@ -179,7 +179,7 @@ def _decrypt(state: BatchState, document_ids: Sequence[int]) -> tuple[list[ToMas
     return items, stored
 
 
-def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
+def load_documents(state: BatchState, document_ids: Sequence[int]) -> list[Loaded]:
     """Decrypt, then mask once (the vault keeps it) — in a worker thread, off the event loop."""
     runtime = state.runtime
     items, stored = _decrypt(state, document_ids)
@@ -201,7 +201,7 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
         done = finished.get(document_id, {})
         version = stored.versions[document_id]
         loaded.append(
-            _Loaded(
+            Loaded(
                 item.document,
                 view,
                 item.data_key,
@@ -215,7 +215,7 @@ def _load(state: BatchState, document_ids: Sequence[int]) -> list[_Loaded]:
     return loaded
 
 
-async def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
+async def _save(state: BatchState, item: Loaded, outcome: StepOutcome) -> None:
     """Commit one step's result, or its checkpoint (returns once it is committed)."""
     await state.writes.submit(
         _Write(item.document, item.data_key, outcome, masker_version=item.masker_version)
@@ -224,7 +224,7 @@ async def _save(state: BatchState, item: _Loaded, outcome: StepOutcome) -> None:
 
 async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[str, int]:
     """Run the pending steps of these documents; returns this chunk's document counts."""
-    loaded = await asyncio.to_thread(_load, state, document_ids)
+    loaded = await asyncio.to_thread(load_documents, state, document_ids)
     results = await asyncio.gather(*(_process_document(state, item) for item in loaded))
     counts: dict[str, int] = {}
     for status in results:
@@ -232,7 +232,7 @@ async def process_chunk(state: BatchState, document_ids: Sequence[int]) -> dict[
     return counts
 
 
-async def _process_document(state: BatchState, item: _Loaded) -> str:
+async def _process_document(state: BatchState, item: Loaded) -> str:
     pending = [s for s in state.steps if s not in item.finished]
     statuses = {s: made.status for s, made in item.finished.items()}
     if pending:
@@ -263,7 +263,7 @@ async def _process_document(state: BatchState, item: _Loaded) -> str:
 
 
 async def _run_steps(
-    state: BatchState, item: _Loaded, pending: Sequence[str], statuses: dict[str, StepStatus]
+    state: BatchState, item: Loaded, pending: Sequence[str], statuses: dict[str, StepStatus]
 ) -> str | None:
     """Run the pending steps; returns why the document is deferred (None when it is not)."""
     runtime = state.runtime

@@ -39,7 +39,7 @@ The steps of one document, in order, are :mod:`flows.steps.sequencer`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,8 @@ from flows.steps.extract import check_extract
 from storage.models import StepStatus
 
 Previous = Mapping[str, Mapping[str, Any]]
+#: Gives the first answer to a request without a call (a batch line's result).
+Answered = Callable[[ModelRequest], Awaitable[ModelResponse]]
 Check = Callable[[Mapping[str, Any], DocumentView, Previous], Verdict]
 
 
@@ -121,11 +123,14 @@ async def run_step(
     *,
     checkpoint: SaveCheckpoint | None = None,
     resume: Checkpoint | None = None,
+    answered: Answered | None = None,
 ) -> StepOutcome:
     """Run ``step`` for one document; never raises for what a provider did.
 
     ``checkpoint`` commits the first answer before an escalation; ``resume`` is such a saved
-    first answer, from a run that stopped before the escalation's result was saved.
+    first answer, from a run that stopped before the escalation's result was saved;
+    ``answered`` gives the first answer instead of a call (a batch line's result, already
+    audited and paid for: ``flows/batch/collect.py``), judged and escalated as a call's.
     """
     spec = SPECS.get(step)
     if spec is None:
@@ -139,11 +144,13 @@ async def run_step(
         outcome.output = skipped
         return outcome
     inputs = {name: previous[name] for name in spec.inputs if name in previous}
-    request = _request(ctx, prompt, view, inputs)
+    request = step_request(ctx, prompt, view, inputs)
     route = getattr(ctx.steps, step)
     if resume is not None:
         first = _restored(resume, request, spec, view, previous)
         outcome.carried = resume.usage
+    elif answered is not None:
+        first = _judged(await answered(request), spec, view, previous)
     else:
         first = await _ask(ctx, request, route.route, spec, view, previous)
     answers = [first]
@@ -156,9 +163,11 @@ async def run_step(
     return outcome
 
 
-def _request(
+def step_request(
     ctx: StepContext, prompt: Prompt, view: DocumentView, inputs: Previous
 ) -> ModelRequest:
+    """The step's request on the masked view: what an online call sends and a batch line
+    carries (``flows/batch``)."""
     return ModelRequest(
         step=prompt.step,
         prompt_version=prompt.version,
@@ -186,6 +195,13 @@ async def _ask(
     response = await ctx.gateway.call(
         request, route, retry=ctx.retry, timeout_s=ctx.timeout_s, window=ctx.window
     )
+    return _judged(response, spec, view, previous)
+
+
+def _judged(
+    response: ModelResponse, spec: StepSpec, view: DocumentView, previous: Previous
+) -> _Answer:
+    """The gate's verdict on a usable answer; none on a failed one."""
     if not response.ok or response.parsed is None:
         return _Answer(response)
     return _Answer(response, spec.check(response.parsed, view, previous))

@@ -2,6 +2,13 @@
 
 from storage.models import audit as audit  # the audit log tables: storage.models.audit
 from storage.models.base import Base, TimestampMixin
+from storage.models.batches import (
+    MAX_LINE_ATTEMPTS,
+    BatchStatus,
+    LineStatus,
+    ProviderBatch,
+    ProviderBatchLine,
+)
 from storage.models.callers import CallerKey, CallerKeySlot, CallerKeyState, CallerKeyUsage
 from storage.models.documents import Document, DocumentFormat, DocumentStatus
 from storage.models.pacing import RoutePacing
@@ -10,7 +17,9 @@ from storage.models.step_results import Step, StepResult, StepStatus
 from storage.models.vault import VaultEntry
 
 __all__ = [
+    "MAX_LINE_ATTEMPTS",
     "Base",
+    "BatchStatus",
     "CallerKey",
     "CallerKeySlot",
     "CallerKeyState",
@@ -18,6 +27,9 @@ __all__ = [
     "Document",
     "DocumentFormat",
     "DocumentStatus",
+    "LineStatus",
+    "ProviderBatch",
+    "ProviderBatchLine",
     "RoutePacing",
     "Run",
     "RunKind",

@@ -1,5 +1,6 @@
 """Repositories: each owns the queries of its tables. They never commit; the caller does."""
 
+from storage.repositories.batches import KeyState, ProviderBatchRepository
 from storage.repositories.callers import CallerKeyRepository, CallerLimitsRepository
 from storage.repositories.documents import DocumentRepository
 from storage.repositories.pacing import PacingRepository
@@ -11,7 +12,9 @@ __all__ = [
     "CallerKeyRepository",
     "CallerLimitsRepository",
     "DocumentRepository",
+    "KeyState",
     "PacingRepository",
+    "ProviderBatchRepository",
     "RunRepository",
     "StepResultRepository",
     "VaultRepository",

@@ -288,6 +288,18 @@ class AuditRepository:
             for a, b, c, d in rows
         ]
 
+    def with_outcome(self, attempt_ids: Iterable[str]) -> set[str]:
+        """Those of ``attempt_ids`` that have an outcome entry (a resumed batch collector
+        does not record a line's outcome twice)."""
+        ids = list(attempt_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            statement = select(AuditEntry.attempt_id).where(
+                AuditEntry.attempt_id.in_(ids[start : start + 500]), AuditEntry.kind == "outcome"
+            )
+            found.update(str(a) for a in self.session.scalars(statement))
+        return found
+
     def unknown_outcomes(self) -> int:
         """Attempts whose intent has no outcome entry."""
         statement = select(func.count()).select_from(_ENTRIES).where(_without_outcome(_ENTRIES))

@@ -277,3 +277,9 @@ async def test_audit_entries_record_the_tier_sent() -> None:
 def test_the_fallback_share_is_a_share(share: float) -> None:
     with pytest.raises(ValueError):
         route(service_tier="flex", flex_fallback_after=share)
+
+
+def test_a_route_in_flex_mode_is_flex_on_the_nightly_path_only() -> None:
+    by_mode = route(mode="flex")
+    assert wants_flex(by_mode, NIGHTLY) and not wants_flex(by_mode, ONLINE)
+    assert not wants_flex(route(mode="batch"), NIGHTLY)

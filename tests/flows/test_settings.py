@@ -233,3 +233,81 @@ def test_masking_processes_follow_the_run_size_when_automatic(
 ) -> None:
     config = PrivacyConfig(mask_workers=workers)
     assert config.mask_processes(documents, cpus) == expected
+
+
+BATCH_SHAPE = ISSUE_SHAPE.replace(
+    'structured_output = "json_schema"\n',
+    'structured_output = "json_schema"\nmode = "batch"\nbatch_price_factor = 0.4\n'
+    "batch_max_requests = 1000\nbatch_max_bytes = 1048576\noutput_expires_after = 7200\n",
+).replace('draft = { route = "strong" }', 'draft = { route = "strong", mode = "flex" }')
+
+
+def test_a_step_runs_in_its_own_mode_else_its_routes(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(
+        env,
+        monkeypatch,
+        BATCH_SHAPE.replace(
+            'categorize = { route = "fast", escalate_to = "strong" }',
+            'categorize = { route = "fast", escalate_to = "strong", mode = "online" }',
+        ),
+    )
+    settings = load_settings(check_secrets=False)
+    fast, strong = settings.routes["fast"], settings.routes["strong"]
+    assert (fast.mode, strong.mode) == ("batch", "online")
+    assert [settings.step_mode(step) for step in ("extract", "categorize", "draft")] == [
+        "batch",  # the route's
+        "online",  # the step's own, over the route's batch
+        "flex",  # the step's own, over the route's online
+    ]
+    assert (fast.batch_max_requests, fast.batch_max_bytes) == (1000, 1048576)
+    assert (str(fast.batch_price_factor), fast.output_expires_after) == ("0.4", 7200)
+    assert (fast.batch_completion_window, fast.completion_window_s) == ("24h", 86400)
+
+
+def test_batch_settings_default_to_half_price_and_one_hour_at_the_provider(
+    env: Path,
+) -> None:
+    route = load_settings().routes["default"]
+    assert route.mode == "online"
+    assert str(route.batch_price_factor) == "0.5"
+    assert route.output_expires_after == 3600
+    assert (route.batch_max_requests, route.batch_max_bytes) == (50_000, 200 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('mode = "bulk"', r"routes.fast.mode"),
+        ("batch_price_factor = 0", r"routes.fast.batch_price_factor"),
+        ("batch_price_factor = 1.5", r"routes.fast.batch_price_factor"),
+        ('batch_completion_window = "1d"', r"batch_completion_window must be hours"),
+        ("batch_max_requests = 50001", r"routes.fast.batch_max_requests"),
+        ("batch_max_bytes = 300000000", r"routes.fast.batch_max_bytes"),
+        ("output_expires_after = 60", r"routes.fast.output_expires_after"),
+        ("output_expires_after = 2592001", r"routes.fast.output_expires_after"),
+    ],
+)
+def test_batch_settings_out_of_range_refuse_to_start(
+    env: Path, monkeypatch: pytest.MonkeyPatch, line: str, problem: str
+) -> None:
+    write_config(
+        env, monkeypatch, ISSUE_SHAPE.replace("timeout_s = 30\n", f"timeout_s = 30\n{line}\n", 1)
+    )
+    with pytest.raises(ConfigError, match=problem):
+        load_settings(check_secrets=False)
+
+
+def test_a_step_mode_outside_the_three_refuses_to_start(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(
+        env,
+        monkeypatch,
+        ISSUE_SHAPE.replace(
+            'draft = { route = "strong" }', 'draft = { route = "strong", mode = "x" }'
+        ),
+    )
+    with pytest.raises(ConfigError, match=r"steps.draft.mode"):
+        load_settings(check_secrets=False)

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Connection, Engine, column, table, text
+from sqlalchemy import JSON, Connection, Engine, column, inspect, table, text
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.types import TypeEngine
 
@@ -182,3 +182,46 @@ def test_migration_0009_keys_each_vault_entry_by_its_masker_version_too(engine: 
         assert kept == ["mask.v1"]  # the oldest of the content: what rows without a version used
     finally:
         upgrade(engine)
+
+
+def test_migration_0010_adds_the_batch_tables_and_its_downgrade_drops_only_them(
+    engine: Engine,
+) -> None:
+    """Up from 0009 with a document in place, a batch and a line written, down again (the
+    document and its step result stay), and up to head."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    try:
+        _rows_at_0005(engine)
+    finally:
+        upgrade(engine)
+    with engine.begin() as conn:
+        _insert(
+            conn, "provider_batches", id="b1", route="default", model="m", step="extract",
+            prompt_version="extract.v1", status="created", line_count=1, input_bytes=10,
+            completed_count=0, failed_count=0, polls=0, created_at=NOW, updated_at=NOW,
+        )  # fmt: skip
+        _insert(
+            conn, "provider_batch_lines", batch_id="b1", custom_id="k", document_id=1,
+            step="extract", prompt_version="extract.v1", schema_version="1",
+            input_hash="sha256:2", masker_version="mask.v1", status="submitted", attempt=1,
+            request_sha256="sha256:r", attempt_id="0" * 32, created_at=NOW, updated_at=NOW,
+        )  # fmt: skip
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            kept = [
+                conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+                for name in ("documents", "step_results", "vault_entries")
+            ]
+        assert not {"provider_batches", "provider_batch_lines"} & tables
+        assert kept == [1, 1, 1]
+    finally:
+        upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM provider_batches")).scalar_one() == 0
