@@ -36,6 +36,10 @@ ADDRESSES = [
     "время 10:30:45, счёт 1.234.567.89, версия 2.0.1, дата 12.03.1988",
     "IBAN DE89 3704 0044 0532 0130 00, GB82WEST12345698765432, kz86125KZT5004100100",
     "write to a.smith@example.com or to Жанар <zh@mail.kz>; not user@@host",
+    "a.b@c.kz",
+    "(zh.akhmetova@example.kz),ivan@mail.ru;x@y.kz. Next: <p.q-r@s-t.example>",
+    "e-mail:\u00a0erlan_k@inbox.kz\u00a0or\u2003erlan.k@gmail.com\n\tlast@x.kz",
+    "@@, name@, @domain.kz, müller@straße.de, тест@пример.рф, a@b@c.kz",
 ]
 
 

@@ -87,14 +87,29 @@ def is_role_mailbox(address: str) -> bool:
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
-    """Presidio's e-mail pattern with an offline suffix check and role mailboxes left alone."""
+    """Presidio's e-mail pattern with an offline suffix check and role mailboxes left alone.
+
+    The pattern reads only the stretch of text from the first word holding an ``@`` to the
+    last one: an address holds no white space, so none lies outside it, and the stretch ends
+    at white space or at the text's ends, where ``\b`` reads the same.
+    """
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
     ) -> list[RecognizerResult]:
-        if "@" not in text:  # the pattern's "[@]"
+        first, last = text.find("@"), text.rfind("@")  # the pattern's "[@]"
+        if first < 0:
             return []
-        return list(super().analyze(text, entities, nlp_artifacts, regex_flags))
+        start, end = first, last + 1
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        found = super().analyze(text[start:end], entities, nlp_artifacts, regex_flags)
+        for result in found:
+            result.start += start
+            result.end += start
+        return list(found)
 
     def validate_result(self, pattern_text: str) -> bool:
         return is_real_domain(pattern_text)
