@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from compliance.masking.recognizers.lookahead import with_first_letters
+
 UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _LOW_CYR = "а-яёәғқңөұүһі"
 NAME_WORD = (
@@ -96,26 +98,35 @@ _LINE_START = r"(?:^|\n|<br\s*/?>|<div[^>]*>)[ \t>]*"
 _LINE_END = r"[ \t]*[.,!]?[ \t]*(?=\n|$|<)"
 _SEPARATOR = r"(?:--|—|–|-{3,}|_{3,})[ \t]*"
 _RUN = rf"(?P<name>{RUN})"
+#: The rules, in order. Those that open with a list of words, or with a name before an e-mail
+#: address, scan with a lookahead on their first letters (:mod:`.lookahead`: the same matches,
+#: a third of the time); the others open with a line start or a capital and gain nothing by it.
 CONTEXT_RULES = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rf"{_LINE_START}{_GREETING}[ \t]*,?[ \t]+{_RUN}[ \t]*[,!.:;\n<]",
-        rf"{_LINE_START}{_RUN},[ \t]*{_GREETING}\b",
-        rf"{_LINE_START}[^\n,!?.<>]{{2,40}},[ \t]+{_RUN}[ \t]*!",
-        rf"{_INTRO}[ \t]*[:\-—]?[ \t]*{_RUN}",
-        rf"{_SIGNOFF}[ \t]*[,!.]?[ \t]*(?:{_BREAK}[ \t>]*(?:{_SEPARATOR}{_BREAK}[ \t>]*)?)?"
-        rf"{_RUN}{_LINE_END}",
-        rf"{_LINE_START}{_SEPARATOR}{_BREAK}[ \t>]*{_RUN}{_LINE_END}",
-        rf"{_RUN}[ \t]*<[^<>\s@]+@[^<>\s]+>",
-        rf"{_LINE_START}(?:{_LABEL}[ \t]*/[ \t]*)?{_LABEL}[ \t]*[:=][ \t]*{_RUN}",
-        rf"(?:^|[\n&?;])[ \t]*{_NAME_FIELD}[ \t]*=[ \t]*{_RUN}",
-        rf"{_LINE_START}(?:{_NAME_FIELD}[ \t]*/[ \t]*)?{_NAME_FIELD}[ \t]*[:\-]?[ \t]*{_RUN}"
-        r"(?=[ \t]*(?:[/,\n<]|$))",
-        rf"(?:\d|{NAME_WORD})[ \t]*\([ \t]*{_RUN}[ \t]*\)",
-        rf"/[ \t]*{_RUN}[ \t]*/",
-        rf"{_TITLE}[ \t]+{_RUN}",
-        rf"(?<![\w-]){_ROLE}[ \t]+(?:—[ \t]+)?{_RUN}",
-        rf"{_LINE_START}{_RUN}[ \t]*(?:,|\||—|–)[ \t]*{_EMPLOYER}",
+    with_first_letters(pattern) if keyword_led else re.compile(pattern)
+    for pattern, keyword_led in (
+        (rf"{_LINE_START}{_GREETING}[ \t]*,?[ \t]+{_RUN}[ \t]*[,!.:;\n<]", False),
+        (rf"{_LINE_START}{_RUN},[ \t]*{_GREETING}\b", False),
+        (rf"{_LINE_START}[^\n,!?.<>]{{2,40}},[ \t]+{_RUN}[ \t]*!", False),
+        (rf"{_INTRO}[ \t]*[:\-—]?[ \t]*{_RUN}", True),
+        (
+            rf"{_SIGNOFF}[ \t]*[,!.]?[ \t]*(?:{_BREAK}[ \t>]*(?:{_SEPARATOR}{_BREAK}[ \t>]*)?)?"
+            rf"{_RUN}{_LINE_END}",
+            True,
+        ),
+        (rf"{_LINE_START}{_SEPARATOR}{_BREAK}[ \t>]*{_RUN}{_LINE_END}", False),
+        (rf"{_RUN}[ \t]*<[^<>\s@]+@[^<>\s]+>", True),
+        (rf"{_LINE_START}(?:{_LABEL}[ \t]*/[ \t]*)?{_LABEL}[ \t]*[:=][ \t]*{_RUN}", False),
+        (rf"(?:^|[\n&?;])[ \t]*{_NAME_FIELD}[ \t]*=[ \t]*{_RUN}", False),
+        (
+            rf"{_LINE_START}(?:{_NAME_FIELD}[ \t]*/[ \t]*)?{_NAME_FIELD}[ \t]*[:\-]?[ \t]*{_RUN}"
+            r"(?=[ \t]*(?:[/,\n<]|$))",
+            False,
+        ),
+        (rf"(?:\d|{NAME_WORD})[ \t]*\([ \t]*{_RUN}[ \t]*\)", False),
+        (rf"/[ \t]*{_RUN}[ \t]*/", False),
+        (rf"{_TITLE}[ \t]+{_RUN}", True),
+        (rf"(?<![\w-]){_ROLE}[ \t]+(?:—[ \t]+)?{_RUN}", True),
+        (rf"{_LINE_START}{_RUN}[ \t]*(?:,|\||—|–)[ \t]*{_EMPLOYER}", False),
     )
 )
 #: A machine-readable zone's name line: SURNAME<<GIVEN<NAMES<<<<.
