@@ -18,8 +18,8 @@ matches exactly what it matched before; only positions it could never start at a
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
+from re import _constants as sre
+from re import _parser as sre_parse
 from typing import Any
 
 #: Wider character ranges than this are not spelled out (no pattern here has one).
