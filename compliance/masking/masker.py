@@ -21,10 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from presidio_analyzer import AnalyzerEngine
-
 from compliance.masking.blas import use_one_blas_thread
-from compliance.masking.engine import build_analyzer, language_of
+from compliance.masking.engine import Analyzer, build_analyzer, language_of
 from compliance.masking.entities import PERSON
 from compliance.masking.errors import MaskingError
 from compliance.masking.literals import placeholder_shaped
@@ -73,7 +71,7 @@ class Masker:
 
     version: str = VERSION
 
-    def __init__(self, analyzer: AnalyzerEngine, public_numbers: tuple[str, ...] = ()) -> None:
+    def __init__(self, analyzer: Analyzer, public_numbers: tuple[str, ...] = ()) -> None:
         self._analyzer = analyzer
         self._public_numbers = public_numbers
         self._pool: MaskingPool | None = None

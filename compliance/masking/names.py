@@ -67,7 +67,10 @@ def base_of(word: str) -> str:
 
 def word_matches(word: str, base: str) -> bool:
     """True if ``word`` is ``base`` plus nothing or a case ending."""
-    low = _folded(word)
+    return _folded_matches(_folded(word), base)
+
+
+def _folded_matches(low: str, base: str) -> bool:
     return low.startswith(base) and (len(low) == len(base) or low[len(base) :] in _ENDINGS)
 
 
@@ -81,9 +84,10 @@ class Person:
     letters: set[str] = field(default_factory=set)
 
     def owns_word(self, word: str) -> bool:
-        if _folded(word) in self.forms:
+        low = _folded(word)
+        if low in self.forms:
             return True
-        return any(word_matches(word, base) for base in self.bases)
+        return any(_folded_matches(low, base) for base in self.bases)
 
     def owns_initials(self, initials: str) -> bool:
         """The first initial is this person's (the patronymic's may be unknown: "Жақып Ғ.А.")."""

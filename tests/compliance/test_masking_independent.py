@@ -3,10 +3,11 @@
 ``varied`` (320 e-mails of a generator written apart from the masker) and ``handwritten`` (182
 e-mails written one by one) are scored as ``bench/masking.py --set …`` scores them; the floors
 below are the figures docs/masking.md reports, so a change that loses recall or masks
-look-alikes fails here. The third set, ``heldout``, is scored by the benchmark only: it is kept
-for figures measured once, never for tuning. The fourth, ``heldout2``, written after ``heldout``
-had been read, is checked here for its form only (it parses, every label is well-formed); it has
-no floors yet.
+look-alikes fails here. The third set, ``heldout``, was scored once unseen and then tuned on
+(its misses read in the second round), so it has floors too. The fourth, ``heldout2``, written
+after ``heldout`` had been read, is the unseen one now: the benchmark scores it, and it is
+checked here for its form only (it parses, every label is well-formed); no floors, so nobody
+tunes on it by making a test pass.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "PHONE_NUMBER": 100.0,
         "DATE_OF_BIRTH": 100.0,
         "KZ_IIN": 100.0,
-        "ADDRESS": 96.5,
+        "ADDRESS": 99.5,
         "look-alikes kept": 99.5,
     },
     "handwritten": {
@@ -50,9 +51,24 @@ FLOORS: dict[str, dict[str, float]] = {
         "KZ_BIN": 100.0,
         "PHONE_NUMBER": 100.0,
         "KZ_IIN": 100.0,
-        "ID_DOC": 95.0,
-        "ADDRESS": 83.0,
-        "look-alikes kept": 98.0,
+        "ID_DOC": 100.0,
+        "DATE_OF_BIRTH": 100.0,
+        "ADDRESS": 96.5,
+        "look-alikes kept": 98.5,
+    },
+    # Tuned on since heldout2 was written (its misses were read in the second round).
+    "heldout": {
+        "PERSON": 96.5,
+        "EMAIL_ADDRESS": 100.0,
+        "CREDIT_CARD": 100.0,
+        "IBAN_CODE": 100.0,
+        "KZ_BIN": 100.0,
+        "PHONE_NUMBER": 100.0,
+        "KZ_IIN": 100.0,
+        "ID_DOC": 100.0,
+        "DATE_OF_BIRTH": 100.0,
+        "ADDRESS": 98.5,
+        "look-alikes kept": 98.5,
     },
 }
 

@@ -136,3 +136,42 @@ def test_the_view_the_name_finders_read_keeps_every_offset(text: str) -> None:
     assert [i for i, ch in enumerate(text) if ch.isspace()] == [
         i for i, ch in enumerate(view) if ch.isspace()
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Анамның нөмірі: +7 702 000 00 00 (Күлпаш апай).", "Күлпаш"),
+        ("Шебер келгенде Ақерке деген қызыма хабарлассын.", "Ақерке"),
+        ("My wife, Zarnigor, will come to the meeting.", "Zarnigor"),
+        ("Балам: Нұрсұлтан, ЖСН 000000000000", "Нұрсұлтан"),
+        ("Төлеуші: Қасымов Ғалым Әділ ұлы, тел.", "Қасымов Ғалым Әділ ұлы"),
+        ("Заявитель: Алиев Рустам Ильхам оглы просит вернуть.", "Алиев Рустам Ильхам оглы"),
+        ("From: Yusupov Jasur Bakhodir ugli, debtor", "Yusupov Jasur Bakhodir ugli"),
+        ('The card shows another buyer ("Kenzhetayev D.") and a wrong IMEI.', "Kenzhetayev D."),
+        ("A plumber, Mr. Abdikarimov, checked the meter.", "Mr. Abdikarimov"),
+        ("Подпись: Ж. Қ. Сәрсенбеков", "Ж. Қ. Сәрсенбеков"),
+    ],
+)
+def test_names_by_kin_honorifics_particles_and_initials(
+    masker: Masker, text: str, name: str
+) -> None:
+    assert name in masked_values(masker, text)
+
+
+def test_every_name_in_a_list_after_a_names_label_is_masked(masker: Masker) -> None:
+    text = "Балаларымның аттары: Ерасыл, Әмина, Інкәр және Дәулет."
+    assert {"Ерасыл", "Әмина", "Інкәр", "Дәулет"} <= masked_values(masker, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Директор, Air Astana",
+        "Chief Accountant | Air Astana",
+    ],
+)
+def test_a_role_before_a_company_and_a_place_called_so_are_not_people(
+    masker: Masker, text: str
+) -> None:
+    assert masked_values(masker, text) == set()

@@ -42,7 +42,7 @@ def by_everything(text: str) -> set[str]:
         ("ФИО: Зимина Агния Тарасовна\nДата рождения: 01.01.1990", "Зимина Агния Тарасовна"),
         ("Cardholder: Orla Blackwood\nPeriod: November", "Orla Blackwood"),
         ("Подпись: __________ / Рябова Е.Т. /", "Рябова Е.Т."),
-        ("Please call Mr Fairweather tomorrow.", "Fairweather"),
+        ("Please call Mr Fairweather tomorrow.", "Mr Fairweather"),  # the title goes with it,
     ],
 )
 def test_names_are_found_by_their_context(text: str, name: str) -> None:

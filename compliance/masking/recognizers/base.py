@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -138,10 +139,14 @@ _DIGITISH = re.compile(r"[0-9OОoоЗзIlІі|]+")
 _LOOKALIKE_BY_DIGIT = re.compile(r"\d[OОoоЗзIlІі|]|[OОoоЗзIlІі|]\d")
 
 
+@lru_cache(maxsize=64)
 def ocr_digits(text: str) -> str:
     """``text`` with digit look-alikes inside numbers read as digits ("+7 7О7 52О 81 46",
     "2З/09/1999", "О51 772 З08"); same length, so offsets hold. A look-alike counts only in a
-    run of digit-like characters that holds at least one real digit, so words stay words."""
+    run of digit-like characters that holds at least one real digit, so words stay words.
+
+    Four finders read each text this way (phones, dates, documents, addresses); the last few
+    texts' answers are kept, so a text is read once."""
     if not _LOOKALIKE_BY_DIGIT.search(text):
         return text
     chars = list(text)

@@ -33,10 +33,14 @@ from compliance.masking.recognizers.morphology import (
 )
 from compliance.masking.recognizers.name_context import (
     CONTEXT_RULES,
+    INITIALED_SURNAME,
     INITIALS,
     NAME_WORD,
+    PARTICLE_AFTER,
     RUN,
+    TITLE_BEFORE,
     UPPER,
+    find_listed_names,
     find_mrz_names,
 )
 
@@ -282,7 +286,8 @@ def _near_company(text: str, start: int, end: int) -> bool:
 
     "ИП Иванов И.И." stays a name: a sole proprietor trades under their own name.
     """
-    if text[start - 1 : start] in ("«", '"', "“") or text[end : end + 1] in ("»", '"', "”"):
+    quoted = text[start - 1 : start] in ("«", '"', "“") or text[end : end + 1] in ("»", '"', "”")
+    if quoted and not INITIALED_SURNAME.fullmatch(text, start, end):
         return True
     before = _COMPANY_BEFORE.search(text, max(0, start - 12), start)
     return before is not None or _COMPANY_AFTER.match(text, end) is not None
@@ -346,11 +351,7 @@ _NOT_NAMES_BY_DELETION = _index_by_deletion(w for w in NOT_NAMES if len(w) >= 5)
 
 def find_names_by_rules(text: str) -> Iterator[Found]:
     """Names in ``text`` found by context and by shape (no model)."""
-    for rule in CONTEXT_RULES:
-        for match in rule.finditer(text):
-            found = _found(text, match.start("name"), match.end("name"), in_context=True)
-            if found is not None:
-                yield found
+    yield from _in_context(text)
     for match in ANY_RUN.finditer(text):
         found = _found(text, match.start(), match.end(), in_context=False)
         if found is not None:
@@ -365,3 +366,30 @@ def find_names_by_rules(text: str) -> Iterator[Found]:
     if "<<" in text:
         for start, end in find_mrz_names(text):
             yield Found(PERSON, start, end, SCORE_NAME)
+
+
+def _in_context(text: str) -> Iterator[Found]:
+    """Names the words around them announce: the context rules and lists after a names label."""
+    spans = [
+        (m.start("name"), m.end("name")) for rule in CONTEXT_RULES for m in rule.finditer(text)
+    ]
+    if ":" in text:
+        spans.extend(find_listed_names(text))
+    for start, end in spans:
+        found = _found(text, start, end, in_context=True)
+        if found is not None:
+            yield _with_title_and_particle(text, found)
+
+
+def _with_title_and_particle(text: str, found: Found) -> Found:
+    """The name with the title before it ("Mr. Tursunov") and the particle after it ("… оглы")."""
+    start, end = found.start, found.end
+    title = TITLE_BEFORE.search(text, max(0, start - 8), start)
+    if title is not None:
+        start = title.start()
+    particle = PARTICLE_AFTER.match(text, end)
+    if particle is not None:
+        end = particle.end()
+    return (
+        found if (start, end) == (found.start, found.end) else found._replace(start=start, end=end)
+    )

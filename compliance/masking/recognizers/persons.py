@@ -21,7 +21,6 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache
 from itertools import accumulate
-from typing import Any
 
 from compliance.masking.entities import PERSON, SCORE_NAME
 from compliance.masking.recognizers.base import Found
@@ -56,15 +55,13 @@ NerTagger = Callable[[str], list[tuple[int, int, str]]]
 
 @cache
 def load_ner() -> NerTagger:
-    """natasha's news NER, loaded once per process from the files inside the wheel."""
+    """natasha's news NER, loaded once per process from the files inside the wheel, run by
+    :class:`~.ner_runner.NerRunner` (natasha's spans, without slovnet's batch machinery)."""
     from natasha import NewsEmbedding, NewsNERTagger
 
-    tagger: Any = NewsNERTagger(NewsEmbedding())
+    from compliance.masking.recognizers.ner_runner import NerRunner
 
-    def tag(text: str) -> list[tuple[int, int, str]]:
-        return [(span.start, span.stop, span.type) for span in tagger(text).spans]
-
-    return tag
+    return NerRunner(NewsNERTagger(NewsEmbedding()))
 
 
 def _joins_before(text: str, word_start: int, word: str) -> bool:
