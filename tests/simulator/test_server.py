@@ -61,8 +61,11 @@ def test_the_sdk_talks_to_the_simulator_over_loopback_http() -> None:
     assert log["counts"]["rate_limited"] == 1
 
 
+HANG_S = 6.0
+
+
 def test_a_hanging_request_times_out_the_client_while_others_are_answered() -> None:
-    config = SimulatorConfig(hang_rate=1.0, hang_seconds=0.8)
+    config = SimulatorConfig(hang_rate=1.0, hang_seconds=HANG_S)
     with run_simulator_in_thread(config) as url, httpx.Client(base_url=url) as http:
         client = openai.OpenAI(base_url=f"{url}/v1", api_key="k", max_retries=0, timeout=0.2)
         with client, pytest.raises(openai.APITimeoutError):
@@ -74,7 +77,9 @@ def test_a_hanging_request_times_out_the_client_while_others_are_answered() -> N
         answered_in = time.monotonic() - started
         log = http.get("/simulator/requests").json()
     assert health.status_code == 200
-    assert answered_in < 0.3
+    # Answered while the hung request still hangs: not queued behind it (no tighter bound: a
+    # busy machine once took 2 s to answer, which says nothing about the simulator).
+    assert answered_in < HANG_S - 1.0
     assert log["counts"]["hang"] == 1
 
 
