@@ -379,3 +379,9 @@ def lines_settled(runtime: Runtime) -> bool:
     """True when no batch is waiting to be collected."""
     with transaction(runtime.app.sessions) as session:
         return ProviderBatchRepository(session).unsettled_count() == 0
+
+
+def open_batches(runtime: Runtime) -> int:
+    """How many batches are not collected yet."""
+    with transaction(runtime.app.sessions) as session:
+        return ProviderBatchRepository(session).unsettled_count()

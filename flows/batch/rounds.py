@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flows.batch.collect import CollectReport, collect_once, lines_settled
+from flows.batch.collect import CollectReport, collect_once, lines_settled, open_batches
 from flows.batch.submit import SubmitReport, submit_step
 from flows.config import STEPS
 from flows.runtime import Runtime
@@ -82,3 +82,24 @@ async def settle(
             break
         await sleep(poll_s)
     return report
+
+
+async def collect_round(
+    runtime: Runtime, run_id: str | None, *, clock: Callable[[], datetime] = utcnow
+) -> dict[str, Any]:
+    """One collect pass over the due batches, then the next round's submit (documents whose next
+    step is in batch mode, and resubmissions) — what ``nightshift run collect`` does once.
+    Ids and counts only."""
+    collected = await collect_once(runtime, run_id, clock=clock)
+    sent = await submit_round(runtime, run_id, clock=clock)
+    left = await asyncio.to_thread(open_batches, runtime)
+    data = collected.as_dict()
+    data["batches_collected"] = len(data.pop("collected"))
+    data.update(
+        batches_submitted=sum(len(r.batches) for r in sent),
+        batch_lines=sum(r.lines for r in sent),
+        resubmitted=sum(r.resubmitted for r in sent),
+        batches_open=left,
+        settled=left == 0 and not any(r.lines for r in sent),
+    )
+    return data

@@ -29,6 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flows.accounting import RunCounters
+from flows.batch import collect
+from flows.batch.rounds import SettleReport, batch_steps, settle, submit_round
 from flows.config import STEPS
 from flows.nightly import lease
 from flows.nightly.chunk import BatchState, ProgressHook, process_chunk
@@ -98,7 +100,7 @@ def _start_run(
             runs = RunRepository(session)
             lease.take_over(runs, now, timeout_s)
             plan = plan_work(session, versions, plan_steps, limit)
-            _settle(session, plan.unsettled, versions)
+            _settle(session, plan.unsettled, runtime.versions(STEPS))
             runs.add(
                 Run(
                     id=run_id,
@@ -165,8 +167,17 @@ async def run_nightly(
     flow_run_id: str | None = None,
     chunks_in_flight: int = 2,
     wait_for_lease: bool = False,
+    wait: bool = False,
+    poll_s: float | None = None,
 ) -> dict[str, Any]:
     """One nightly run over the pending work; returns the summary (ids and counts only).
+
+    Steps whose mode is ``batch`` are not called online: the chunks run the online steps before
+    the first batch-mode step (:func:`online_steps`), then every batch-mode step's pending
+    documents are submitted (``flows.batch.rounds.submit_round``) and the run returns; ``wait``
+    keeps collecting and submitting the next rounds (``flows.batch.rounds.settle``, polling
+    every ``poll_s``, default the collector's first poll, within its per-batch backoff) until
+    every document is settled.
 
     ``window_end`` (HH:MM in ``nightly.timezone``; "none" for no window) or an explicit
     ``deadline`` bounds when new documents may start. While another nightly run holds the
@@ -176,14 +187,16 @@ async def run_nightly(
     started = time.monotonic()
     nightly = runtime.settings.nightly
     end = nightly.window_end if window_end is None else window_end
+    steps = online_steps(runtime)
+    batched = batch_steps(runtime)
     run_id, plan = await _take_lease(
-        runtime, limit, flow_run_id, end, deadline, wait=wait_for_lease
+        runtime, steps, limit, flow_run_id, end, deadline, wait=wait_for_lease
     )
     try:
         state = BatchState(
             runtime=runtime,
             run_id=run_id,
-            steps=STEPS,
+            steps=steps,
             versions=runtime.versions(STEPS),
             semaphore=asyncio.Semaphore(nightly.concurrency),
             window=WindowGuard(_seconds_left(runtime, end, deadline), len(plan.items)),
@@ -193,8 +206,10 @@ async def run_nightly(
         sessions = runtime.app.sessions
         async with lease.heartbeats(sessions, run_id, nightly.heartbeat_s, state.window.close):
             failed_chunks = await _process(state, plan, chunk_runner, chunks_in_flight)
+            batch = await _batch_rounds(runtime, run_id, wait, poll_s) if batched else None
         status = RunStatus.FAILED if failed_chunks else RunStatus.COMPLETED
         summary = _summary(run_id, plan, state, time.monotonic() - started, failed_chunks)
+        summary.update(batch_summary(batch))
         with transaction(sessions) as session:
             RunRepository(session).finish(run_id, status, datetime.now(UTC), summary)
     finally:
@@ -206,8 +221,51 @@ async def run_nightly(
     return summary
 
 
+def online_steps(runtime: Runtime) -> tuple[str, ...]:
+    """The steps the nightly chunks call online: those before the first batch-mode step (a
+    step after it waits for the batch's answer; an online step after a batch-mode one is not
+    run by the nightly flow)."""
+    steps: list[str] = []
+    for step in STEPS:
+        if runtime.settings.step_mode(step) == "batch":
+            break
+        steps.append(step)
+    return tuple(steps)
+
+
+async def _batch_rounds(
+    runtime: Runtime, run_id: str, wait: bool, poll_s: float | None
+) -> SettleReport:
+    """Submit the batch-mode steps' pending work; with ``wait``, collect until settled."""
+    if wait:
+        every = collect.FIRST_POLL_S if poll_s is None else poll_s
+        return await settle(runtime, run_id, poll_s=every)
+    report = SettleReport(rounds=1)
+    report.submitted.extend(await submit_round(runtime, run_id))
+    return report
+
+
+def batch_summary(report: SettleReport | None) -> dict[str, Any]:
+    """The batch path's counters for the run summary, apart from the online calls'."""
+    if report is None:
+        return {}
+    data = report.as_dict()
+    return {
+        "batches_submitted": data["batches"],
+        "batch_lines": data["batch_lines"],
+        "batch_lines_expired": data["lines_expired"],
+        "batch_lines_failed": data["lines_failed"],
+        "batch_resubmitted": data["resubmitted"],
+        "batch_escalations": data["escalations"],
+        "batch_steps_by_status": data["steps_by_status"],
+        "batch_cost": data["cost"],
+        "batch_settled": data["settled"],
+    }
+
+
 async def _take_lease(
     runtime: Runtime,
+    steps: Sequence[str],
     limit: int | None,
     flow_run_id: str | None,
     window_end: str | None,
@@ -220,7 +278,7 @@ async def _take_lease(
     said = False
     while True:
         try:
-            return _start_run(runtime, STEPS, limit, flow_run_id)
+            return _start_run(runtime, steps, limit, flow_run_id)
         except lease.RunInProgress as busy:
             left = _seconds_left(runtime, window_end, deadline)
             if not wait or (left is not None and left <= 0):
@@ -288,12 +346,16 @@ def _summary(
 
 @flow(name="nightly", persist_result=False, log_prints=False)
 async def nightly_flow(
-    limit: int | None = None, window_end: str | None = None, wait_for_lease: bool = False
+    limit: int | None = None,
+    window_end: str | None = None,
+    wait_for_lease: bool = False,
+    wait: bool = False,
 ) -> dict[str, Any]:
     """The nightly batch over every pending document (Prefect flow; parameters are counts).
 
     ``wait_for_lease``: while another nightly run works, wait for it (within the window)
-    instead of failing at once — the scheduled night sets it, an on-demand re-run does not."""
+    instead of failing at once — the scheduled night sets it, an on-demand re-run does not.
+    ``wait``: collect the batch-mode steps' batches until every document is settled."""
     context = FlowRunContext.get()
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     runtime = Runtime.open(load_settings())
@@ -306,6 +368,7 @@ async def nightly_flow(
             flow_run_id=flow_run_id,
             progress=progress_hook(),
             wait_for_lease=wait_for_lease,
+            wait=wait,
         )
     finally:
         await runtime.aclose()

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.batch.rounds import collect_round
 from flows.config import STEPS
 from flows.ingest import IncomingDocument, read_file, record_from_mapping
 from flows.ingest.errors import RecordRejected
@@ -42,6 +43,11 @@ SUMMARY_ROWS = (
     "flex_calls", "resource_unavailable", "flex_fallbacks", "timeouts", "server_errors",
     "empty_responses", "invalid_outputs", "tokens_in", "tokens_out",
     "cost", "cost_per_1000_documents", "duration_s",
+)  # fmt: skip
+#: Printed when the run had batch-mode steps (flows.nightly.flow.batch_summary).
+BATCH_ROWS = (
+    "batches_submitted", "batch_lines", "batch_lines_expired", "batch_lines_failed",
+    "batch_resubmitted", "batch_escalations", "batch_cost", "batch_settled",
 )  # fmt: skip
 
 
@@ -78,6 +84,9 @@ def print_summary(summary: dict[str, Any]) -> None:
     table = Table(title="nightly run", show_header=False, title_justify="left")
     for key in SUMMARY_ROWS:
         table.add_row(key, str(summary.get(key, "")))
+    for key in BATCH_ROWS:
+        if key in summary:
+            table.add_row(key, str(summary[key]))
     table.add_row("tokens_by_step", json.dumps(summary.get("tokens_by_step", {})))
     table.add_row("review_reasons", json.dumps(summary.get("review_reasons", {})))
     out_console.print(table)
@@ -93,15 +102,22 @@ def run_nightly_command(
     prefect: Annotated[
         bool, typer.Option("--prefect/--direct", help="Run as a Prefect flow (default).")
     ] = True,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="Batch-mode steps: collect until every document is settled."),
+    ] = False,
     json_output: JsonFlag = False,
 ) -> None:
-    """Run the nightly batch now over every pending document, with a progress bar."""
+    """Run the nightly batch now over every pending document, with a progress bar.
+
+    Batch-mode steps are submitted and the command returns (collect with `run collect`), or
+    with --wait it keeps collecting until every document is settled."""
     cfg = settings(check_secrets=True)
     with reported_errors(), progress_bar(not json_output):
         if prefect:
-            summary = asyncio.run(nightly_flow(limit=limit, window_end=window_end))
+            summary = asyncio.run(nightly_flow(limit=limit, window_end=window_end, wait=wait))
         else:
-            summary = asyncio.run(_direct_nightly(cfg, limit, window_end))
+            summary = asyncio.run(_direct_nightly(cfg, limit, window_end, wait))
     if json_output:
         print_json(summary)
     else:
@@ -111,13 +127,44 @@ def run_nightly_command(
 
 
 async def _direct_nightly(
-    cfg: Settings, limit: int | None, window_end: str | None
+    cfg: Settings, limit: int | None, window_end: str | None, wait: bool = False
 ) -> dict[str, Any]:
     runtime = Runtime.open(cfg)
     try:
         return await run_nightly(
-            runtime, limit=limit, window_end=window_end, progress=progress_hook()
+            runtime, limit=limit, window_end=window_end, progress=progress_hook(), wait=wait
         )
+    finally:
+        await runtime.aclose()
+
+
+@run_app.command("collect")
+def run_collect_command(json_output: JsonFlag = False) -> None:
+    """Poll the due provider batches once, store what came back, submit the next round."""
+    cfg = settings(check_secrets=True)
+    with reported_errors():
+        result = asyncio.run(collect_pass(cfg))
+    if json_output:
+        print_json(result)
+        return
+    table = Table(title="batch collect", show_header=False, title_justify="left")
+    for key in COLLECT_ROWS:
+        table.add_row(key, str(result.get(key, "")))
+    table.add_row("steps_by_status", json.dumps(result.get("steps_by_status", {})))
+    out_console.print(table)
+
+
+COLLECT_ROWS = (
+    "polled", "cancelled", "batches_collected", "lines_done", "lines_failed", "lines_expired",
+    "lines_given_up", "escalations", "cost", "batches_submitted", "batch_lines", "resubmitted",
+    "batches_open", "settled",
+)  # fmt: skip
+
+
+async def collect_pass(cfg: Settings) -> dict[str, Any]:
+    runtime = Runtime.open(cfg)
+    try:
+        return await collect_round(runtime, None)
     finally:
         await runtime.aclose()
 
